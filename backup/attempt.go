@@ -1,0 +1,182 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/cluster"
+)
+
+// attempt is one try at a backup from one member.
+type attempt struct {
+	o      Options
+	src    Source
+	spool  *Spool
+	member cluster.Member
+	start  time.Time
+	id     string
+	fan    *fanout
+}
+
+func (a *attempt) run(ctx context.Context) (*Result, error) {
+	a.start = a.o.Now().UTC()
+	a.id = catalog.NewID(a.start, a.member.Status.Header.Revision)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := a.openDests(ctx); err != nil {
+		return nil, err
+	}
+	f, err := a.spool.Create(a.id)
+	if err != nil {
+		a.fan.abort(err)
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	p, st, err := a.transfer(ctx, f)
+	if err != nil {
+		a.fan.abort(err)
+		return a.failed(), err
+	}
+	return a.commit(ctx, p, st)
+}
+
+func (a *attempt) openDests(ctx context.Context) error {
+	suffix := catalog.DataSuffix(a.o.Compression, a.o.Recipients != nil)
+	var dests []*dest
+	for _, c := range a.o.Destinations {
+		key := c.Layout.DataKey(a.id, suffix)
+		w, err := c.Store.NewWriter(ctx, key)
+		if err != nil {
+			for _, d := range dests {
+				d.w.Abort()
+			}
+			return fmt.Errorf("upload %s to %s: %w", key, c.Store, err)
+		}
+		dests = append(dests, &dest{cat: c, w: w, key: key})
+	}
+	a.fan = newFanout(dests)
+	return nil
+}
+
+// transfer streams the snapshot through every stage, then closes the stages in order, runs snapshot
+// status on the spool file and commits the data objects. status overlaps the commits.
+func (a *attempt) transfer(ctx context.Context, f *os.File) (plain, cluster.Status, error) {
+	var st cluster.Status
+	snap, err := a.src.Snapshot(ctx, a.member)
+	if err != nil {
+		return plain{}, st, &sourceError{err}
+	}
+	defer snap.Close()
+	enc, err := newEncoder(a.fan, a.o.Compression, a.o.Recipients)
+	if err != nil {
+		return plain{}, st, err
+	}
+	p, err := stream(ctx, snap, a.member.Endpoint, f, enc)
+	if err != nil {
+		return p, st, err
+	}
+	if err := enc.Close(); err != nil {
+		return p, st, err
+	}
+	if err := f.Close(); err != nil {
+		return p, st, fmt.Errorf("spool %s: %w", f.Name(), err)
+	}
+	statusDone := make(chan error, 1)
+	go func() {
+		var err error
+		st, err = cluster.SnapshotStatus(ctx, f.Name())
+		statusDone <- err
+	}()
+	a.fan.commit()
+	if err := <-statusDone; err != nil {
+		a.deleteCommitted()
+		return p, st, err
+	}
+	return p, st, nil
+}
+
+// commit writes the manifest wherever the data object was committed.
+func (a *attempt) commit(ctx context.Context, p plain, st cluster.Status) (*Result, error) {
+	m := a.manifest(p, st)
+	res := &Result{}
+	var committed []string
+	for _, d := range a.fan.dests {
+		if d.committed {
+			m.Object.Key = d.key
+			if err := d.cat.Commit(ctx, m); err != nil {
+				d.err = fmt.Errorf("commit manifest %s to %s: %w", m.ID, d.cat.Store, err)
+				d.committed = false
+			}
+		}
+		dr := DestResult{URL: d.cat.Store.String(), Err: d.err}
+		if d.committed {
+			dr.Bytes = a.fan.n
+			committed = append(committed, dr.URL)
+		}
+		res.Dests = append(res.Dests, dr)
+	}
+	if len(committed) == 0 {
+		return res, res.Err()
+	}
+	res.Manifest = m
+	a.o.Logger.Info("backup committed", zap.String("id", m.ID), zap.Int64("revision", st.Revision),
+		zap.Int64("size", p.size), zap.Int64("stored", m.Object.Size), zap.Strings("destinations", committed),
+		zap.Float64("seconds", m.DurationSeconds))
+	return res, nil
+}
+
+// failed reports every destination as failed.
+func (a *attempt) failed() *Result {
+	res := &Result{}
+	for _, d := range a.fan.dests {
+		res.Dests = append(res.Dests, DestResult{URL: d.cat.Store.String(), Err: d.err})
+	}
+	return res
+}
+
+func (a *attempt) deleteCommitted() {
+	for _, d := range a.fan.dests {
+		if d.committed {
+			if err := d.cat.Store.Delete(context.Background(), d.key); err != nil {
+				a.o.Logger.Warn("delete data of failed backup", zap.String("key", d.key), zap.Error(err))
+			}
+			d.committed = false
+		}
+	}
+}
+
+func (a *attempt) manifest(p plain, st cluster.Status) *catalog.Manifest {
+	m := &catalog.Manifest{
+		Format: catalog.Format, ID: a.id, ClusterName: a.o.Cluster, CreatedAt: a.start,
+		ToolVersion: a.o.ToolVersion,
+		Etcd: catalog.EtcdInfo{
+			Endpoint: a.member.Endpoint, MemberID: hexID(a.member.ID), ClusterID: hexID(clusterID(a.member)),
+			ServerVersion: a.member.Status.Version, StorageVersion: st.StorageVersion,
+		},
+		Snapshot: catalog.SnapshotInfo{Revision: st.Revision, TotalKeys: st.TotalKeys, Hash: st.Hash, Size: p.size, SHA256: p.sha256},
+		Object: catalog.ObjectInfo{Size: a.fan.n, SHA256: a.fan.sum(), Compression: a.o.Compression,
+			Encryption: catalog.EncryptionNone},
+		DurationSeconds: a.o.Now().Sub(a.start).Seconds(),
+	}
+	if a.o.Recipients != nil {
+		m.Object.Encryption = catalog.EncryptionPGP
+		m.Object.Recipients = a.o.Recipients.Fingerprints()
+	}
+	return m
+}
+
+func clusterID(m cluster.Member) uint64 {
+	if m.Status != nil && m.Status.Header != nil {
+		return m.Status.Header.ClusterId
+	}
+	return 0
+}
+
+func hexID(id uint64) string { return strconv.FormatUint(id, 16) }

@@ -1,0 +1,107 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/crypto"
+)
+
+// Source is the etcd side of a backup.
+type Source interface {
+	Members(ctx context.Context) ([]cluster.Member, error)
+	Snapshot(ctx context.Context, m cluster.Member) (*cluster.Snapshot, error)
+}
+
+// Options configure one backup.
+type Options struct {
+	Cluster         string
+	SpoolDir        string
+	Compression     string             // "zstd" or "none"
+	Recipients      *crypto.Recipients // nil stores plaintext
+	Destinations    []*catalog.Catalog
+	SnapshotFrom    string        // follower | leader | any
+	SnapshotTimeout time.Duration // bounds the whole backup; 0 means none
+	ToolVersion     string
+	Logger          *zap.Logger
+	Now             func() time.Time
+}
+
+// Result tells what one backup did at each destination.
+type Result struct {
+	Manifest *catalog.Manifest // nil when nothing was committed
+	Dests    []DestResult
+}
+
+// DestResult is the outcome at one destination.
+type DestResult struct {
+	URL   string // redacted
+	Bytes int64  // stored bytes committed; 0 on failure
+	Err   error
+}
+
+// Err is nil only when every destination committed the backup.
+func (r *Result) Err() error {
+	var errs []error
+	for _, d := range r.Dests {
+		errs = append(errs, d.Err)
+	}
+	return errors.Join(errs...)
+}
+
+// Run takes one backup. It returns an error when no destination committed it; a backup committed at
+// only some destinations returns a Result whose Err names the others.
+func Run(ctx context.Context, src Source, o Options) (*Result, error) {
+	o.defaults()
+	if len(o.Destinations) == 0 {
+		return nil, errors.New("backup: no destination")
+	}
+	if o.SnapshotTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.SnapshotTimeout)
+		defer cancel()
+	}
+	spool, removed, err := OpenSpool(o.SpoolDir)
+	if err != nil {
+		return nil, err
+	}
+	defer spool.Close()
+	for _, p := range removed {
+		o.Logger.Warn("removed spool leftover", zap.String("file", p))
+	}
+	members, err := src.Members(ctx)
+	candidates := cluster.Candidates(members, o.SnapshotFrom)
+	if len(candidates) == 0 {
+		if len(members) > 0 {
+			err = cluster.Unhealthy(members)
+		}
+		return nil, err
+	}
+	var errs []error
+	for _, m := range candidates {
+		res, err := (&attempt{o: o, src: src, spool: spool, member: m}).run(ctx)
+		if err == nil || !isSource(err) || ctx.Err() != nil {
+			return res, err
+		}
+		o.Logger.Warn("snapshot failed; trying the next member", zap.String("endpoint", m.Endpoint), zap.Error(err))
+		errs = append(errs, err)
+	}
+	return nil, errors.Join(errs...)
+}
+
+func (o *Options) defaults() {
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Compression == "" {
+		o.Compression = catalog.CompressionZstd
+	}
+}

@@ -1,0 +1,5 @@
+package backup
+
+import "syscall"
+
+var errNoSpace error = syscall.ENOSPC

@@ -1,0 +1,227 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/etcd-backupd/etcd-backupd/storage"
+)
+
+// ErrNoBackup is returned when a requested backup has no manifest.
+var ErrNoBackup = errors.New("no such backup")
+
+// Catalog reads and writes one cluster's backups at one store.
+type Catalog struct {
+	Store  storage.Store
+	Layout Layout
+}
+
+// New returns the catalog of cluster at s.
+func New(s storage.Store, cluster string) *Catalog {
+	return &Catalog{Store: s, Layout: Layout{Cluster: cluster}}
+}
+
+// Entry is what one listing shows of one backup ID.
+type Entry struct {
+	ID        string
+	Committed bool             // a manifest exists
+	Objects   []storage.Object // every object of this ID, the manifest included
+}
+
+// Index is the result of one listing of the snapshots folder.
+type Index struct {
+	Entries []*Entry // newest first
+}
+
+// Committed returns the IDs that have a manifest, newest first.
+func (ix *Index) Committed() []string {
+	var ids []string
+	for _, e := range ix.Entries {
+		if e.Committed {
+			ids = append(ids, e.ID)
+		}
+	}
+	return ids
+}
+
+// Scan lists the snapshots folder once. Keys that do not parse as ours are ignored.
+func (c *Catalog) Scan(ctx context.Context) (*Index, error) {
+	objs, err := c.Store.List(ctx, c.Layout.SnapshotsPrefix())
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", c.Store, err)
+	}
+	byID := map[string]*Entry{}
+	for _, o := range objs {
+		id, suffix, ok := c.Layout.splitSnapshotKey(o.Key)
+		if !ok {
+			continue
+		}
+		e := byID[id]
+		if e == nil {
+			e = &Entry{ID: id}
+			byID[id] = e
+		}
+		e.Objects = append(e.Objects, o)
+		if suffix == manifestSuffix {
+			e.Committed = true
+		}
+	}
+	ix := &Index{}
+	for _, e := range byID {
+		ix.Entries = append(ix.Entries, e)
+	}
+	sort.Slice(ix.Entries, func(i, j int) bool { return ix.Entries[i].ID > ix.Entries[j].ID })
+	return ix, nil
+}
+
+// List returns the manifests of every committed backup, newest first.
+func (c *Catalog) List(ctx context.Context) ([]*Manifest, error) {
+	ix, err := c.Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := ix.Committed()
+	out := make([]*Manifest, len(ids))
+	err = parallel(ctx, len(ids), func(i int) error {
+		m, err := c.Get(ctx, ids[i])
+		out[i] = m
+		return err
+	})
+	return out, err
+}
+
+// Get reads the manifest of id.
+func (c *Catalog) Get(ctx context.Context, id string) (*Manifest, error) {
+	key := c.Layout.ManifestKey(id)
+	data, err := c.read(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("backup %s at %s: %w", id, c.Store, ErrNoBackup)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, err := DecodeManifest(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s at %s: %w", key, c.Store, err)
+	}
+	return m, nil
+}
+
+// Resolve finds the backup named by ref: an ID, or "latest" (or "") for the newest committed one.
+func (c *Catalog) Resolve(ctx context.Context, ref string) (*Manifest, error) {
+	if ref != "" && ref != "latest" {
+		if !ValidID(ref) {
+			_, _, err := ParseID(ref)
+			return nil, err
+		}
+		return c.Get(ctx, ref)
+	}
+	ix, err := c.Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := ix.Committed()
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("latest backup of %s at %s: %w", c.Layout.Cluster, c.Store, ErrNoBackup)
+	}
+	return c.Get(ctx, ids[0])
+}
+
+// Commit writes the manifest, which makes the backup visible.
+func (c *Catalog) Commit(ctx context.Context, m *Manifest) error {
+	data, err := m.Encode()
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, c.Layout.ManifestKey(m.ID), data)
+}
+
+// Delete removes a backup: the manifest first, then the data, so that a crash leaves an orphan,
+// never a manifest without data. Objects already gone are not an error.
+func (c *Catalog) Delete(ctx context.Context, e *Entry) error {
+	if err := c.Store.Delete(ctx, c.Layout.ManifestKey(e.ID)); err != nil {
+		return fmt.Errorf("delete manifest %s at %s: %w", e.ID, c.Store, err)
+	}
+	for _, o := range e.Objects {
+		if strings.HasSuffix(o.Key, manifestSuffix) {
+			continue
+		}
+		if err := c.Store.Delete(ctx, o.Key); err != nil {
+			return fmt.Errorf("delete %s at %s: %w", o.Key, c.Store, err)
+		}
+	}
+	return nil
+}
+
+func (c *Catalog) read(ctx context.Context, key string) ([]byte, error) {
+	r, err := c.Store.NewReader(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read %s at %s: %w", key, c.Store, err)
+	}
+	return data, nil
+}
+
+func (c *Catalog) write(ctx context.Context, key string, data []byte) error {
+	w, err := c.Store.NewWriter(ctx, key)
+	if err != nil {
+		return fmt.Errorf("write %s at %s: %w", key, c.Store, err)
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort()
+		return fmt.Errorf("write %s at %s: %w", key, c.Store, err)
+	}
+	return w.Commit()
+}
+
+// parallel runs f for 0..n-1 with a few workers and returns the first error.
+func parallel(ctx context.Context, n int, f func(i int) error) error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+		ferr error
+	)
+	for w := 0; w < min(n, 8); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := ferr != nil || ctx.Err() != nil
+				mu.Unlock()
+				if i >= n || stop {
+					return
+				}
+				if err := f(i); err != nil {
+					mu.Lock()
+					ferr = cmp(ferr, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if ferr == nil {
+		ferr = ctx.Err()
+	}
+	return ferr
+}
+
+func cmp(old, err error) error {
+	if old != nil {
+		return old
+	}
+	return err
+}

@@ -1,0 +1,61 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// RecordDrill writes a drill record under drills/<backup ID>.<time>.json.
+func (c *Catalog) RecordDrill(ctx context.Context, d *Drill) error {
+	data, err := encodeJSON(d)
+	if err != nil {
+		return err
+	}
+	at := d.StartedAt.UTC().Format(DrillTimeLayout)
+	return c.write(ctx, c.Layout.DrillKey(d.BackupID, at), data)
+}
+
+// LastDrills returns the newest drill record of each backup, reading one record per backup.
+func (c *Catalog) LastDrills(ctx context.Context) (map[string]*Drill, error) {
+	objs, err := c.Store.List(ctx, c.Layout.DrillsPrefix())
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", c.Store, err)
+	}
+	newest := map[string]string{} // backup ID -> newest key
+	for _, o := range objs {
+		name := strings.TrimSuffix(strings.TrimPrefix(o.Key, c.Layout.DrillsPrefix()), manifestSuffix)
+		id, at, ok := strings.Cut(name, ".")
+		if !ok || !ValidID(id) {
+			continue
+		}
+		if _, err := time.Parse(DrillTimeLayout, at); err != nil {
+			continue
+		}
+		if o.Key > newest[id] {
+			newest[id] = o.Key
+		}
+	}
+	keys := make([]string, 0, len(newest))
+	for _, k := range newest {
+		keys = append(keys, k)
+	}
+	drills := make([]*Drill, len(keys))
+	err = parallel(ctx, len(keys), func(i int) error {
+		data, err := c.read(ctx, keys[i])
+		if err != nil {
+			return err
+		}
+		drills[i], err = DecodeDrill(data)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Drill, len(drills))
+	for _, d := range drills {
+		out[d.BackupID] = d
+	}
+	return out, nil
+}

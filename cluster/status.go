@@ -1,0 +1,74 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"go.etcd.io/etcd/etcdutl/v3/snapshot"
+	"go.uber.org/zap"
+)
+
+// statusEnv asks a re-executed binary to print the status of one snapshot file and exit.
+const statusEnv = "ETCD_BACKUPD_SNAPSHOT_STATUS"
+
+// Status is what etcdutl snapshot status reports of a snapshot file.
+type Status struct {
+	Hash           uint32 `json:"hash"`
+	Revision       int64  `json:"revision"`
+	TotalKeys      int    `json:"total_keys"`
+	TotalSize      int64  `json:"total_size"`
+	StorageVersion string `json:"storage_version"`
+}
+
+// RunStatusChild serves a status request when this process was started as the status child, and then
+// exits. Call it first thing in main and in TestMain; otherwise it returns at once.
+func RunStatusChild() {
+	path := os.Getenv(statusEnv)
+	if path == "" {
+		return
+	}
+	st, err := snapshot.NewV3(zap.NewNop()).Status(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	json.NewEncoder(os.Stdout).Encode(Status{
+		Hash: st.Hash, Revision: st.Revision, TotalKeys: st.TotalKey,
+		TotalSize: st.TotalSize, StorageVersion: st.Version,
+	})
+	os.Exit(0)
+}
+
+// SnapshotStatus runs etcdutl's snapshot status on path in a child process (this binary, re-executed),
+// so that a panic in bbolt on a corrupt file cannot take this process down.
+func SnapshotStatus(ctx context.Context, path string) (Status, error) {
+	var st Status
+	exe, err := os.Executable()
+	if err != nil {
+		return st, fmt.Errorf("snapshot status %s: %w", path, err)
+	}
+	cmd := exec.CommandContext(ctx, exe)
+	cmd.Env = append(os.Environ(), statusEnv+"="+path)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return st, fmt.Errorf("snapshot status %s: %w: %s", path, err, firstLine(stderr.String()))
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &st); err != nil {
+		return st, fmt.Errorf("snapshot status %s: decode child output: %w", path, err)
+	}
+	return st, nil
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

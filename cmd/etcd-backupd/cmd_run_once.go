@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/etcd-backupd/etcd-backupd/daemon"
+)
+
+func newRunOnceCmd(g *globals) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "run-once",
+		Short: "Take one backup now, then apply retention; exit 0 only if it was committed everywhere",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return g.runOnce(ctx, output)
+		},
+	}
+	addOutputFlag(cmd, &output)
+	return cmd
+}
+
+func (g *globals) runOnce(ctx context.Context, output string) error {
+	a, err := g.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.openStores(ctx); err != nil {
+		return err
+	}
+	if err := a.openEtcd(); err != nil {
+		return err
+	}
+	svc, err := a.service(daemon.NewMetrics(a.cfg.ClusterName))
+	if err != nil {
+		return err
+	}
+	res, err := svc.BackupAndPrune(ctx)
+	if res != nil && res.Manifest != nil {
+		if perr := printManifests(g.stdout, output, res.Manifest); perr != nil {
+			return perr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return nil
+}

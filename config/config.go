@@ -1,0 +1,85 @@
+package config
+
+// DefaultPath is where the daemon looks for its config file.
+const DefaultPath = "/etc/etcd-backupd/config.yaml"
+
+// Config is the whole config file.
+type Config struct {
+	ClusterName  string        `yaml:"cluster_name"` // required; names the folder in storage
+	Etcd         Etcd          `yaml:"etcd"`
+	Schedule     Schedule      `yaml:"schedule"`
+	SpoolDir     string        `yaml:"spool_dir"`   // absolute; default /var/lib/etcd-backupd
+	Compression  string        `yaml:"compression"` // zstd | none; default zstd
+	Encryption   Encryption    `yaml:"encryption"`
+	Destinations []Destination `yaml:"destinations"`        // at least one
+	Retention    *Retention    `yaml:"retention,omitempty"` // nil: the default policy
+	Verify       Verify        `yaml:"verify"`
+	HTTP         HTTP          `yaml:"http"`
+	HA           HA            `yaml:"ha"`
+	Log          Log           `yaml:"log"`
+}
+
+// Etcd says how to reach the cluster.
+type Etcd struct {
+	Endpoints       []string `yaml:"endpoints"` // http(s)://host:port
+	CACert          string   `yaml:"cacert"`    // "" is allowed only with http:// endpoints or system roots
+	Cert            string   `yaml:"cert"`
+	Key             string   `yaml:"key"`
+	Username        string   `yaml:"username"`      // etcd RBAC; needs PasswordFile
+	PasswordFile    string   `yaml:"password_file"` // holds the password; it is never inline
+	DialTimeout     Duration `yaml:"dial_timeout"`
+	SnapshotTimeout Duration `yaml:"snapshot_timeout"`
+	SnapshotFrom    string   `yaml:"snapshot_from"` // follower | leader | any
+}
+
+// Schedule holds the cron specs of the jobs. Without a CRON_TZ= or TZ= prefix a spec runs in UTC.
+type Schedule struct {
+	Backup string `yaml:"backup"` // default "@hourly"
+	Verify string `yaml:"verify"` // restore drill; default "@monthly"; "" turns it off
+}
+
+// Encryption configures OpenPGP.
+type Encryption struct {
+	Recipients     []string `yaml:"recipients"`      // public key files, armored or binary
+	PrivateKey     string   `yaml:"private_key"`     // only where backups are decrypted
+	PassphraseFile string   `yaml:"passphrase_file"` // unlocks PrivateKey
+	Disabled       bool     `yaml:"disabled"`        // true stores plaintext
+}
+
+// Destination is one place that receives every backup.
+type Destination struct {
+	URL    string `yaml:"url"`               // s3://, gs://, azblob:// or file:///
+}
+
+// Retention is the retention section. A key left out is 0; a backup is kept if any rule keeps it.
+type Retention struct {
+	KeepLast    int      `yaml:"keep_last"`
+	KeepHourly  int      `yaml:"keep_hourly"`
+	KeepDaily   int      `yaml:"keep_daily"`
+	KeepWeekly  int      `yaml:"keep_weekly"`
+	KeepMonthly int      `yaml:"keep_monthly"`
+	KeepWithin  Duration `yaml:"keep_within"`
+}
+
+// Verify configures verification and restore drills.
+type Verify struct {
+	ScratchDir string `yaml:"scratch_dir"` // default <spool_dir>/drill
+}
+
+// HTTP configures the /metrics, /healthz and /readyz server.
+type HTTP struct {
+	Listen string `yaml:"listen"` // host:port; "" turns the server off
+}
+
+// HA configures leader election between the daemons of one cluster.
+type HA struct {
+	Enabled bool     `yaml:"enabled"` // only the elected daemon runs the scheduled jobs
+	Prefix  string   `yaml:"prefix"`  // etcd key prefix; starts and ends with '/'
+	TTL     Duration `yaml:"ttl"`     // lease TTL; whole seconds, at least 2s
+}
+
+// Log configures the logger.
+type Log struct {
+	Level  string `yaml:"level"`  // debug | info | warn | error
+	Format string `yaml:"format"` // json | console; unset: console on a terminal, else json
+}

@@ -1,0 +1,89 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Options configure the daemon.
+type Options struct {
+	Jobs        []Job
+	Listen      string // "" serves no HTTP
+	Metrics     *Metrics
+	Logger      *zap.Logger
+	GracePeriod time.Duration // how long a running job may go on after a stop request
+	Now         func() time.Time
+	// Ready, when set, is called once the scheduler and the HTTP server run (systemd notify, tests).
+	Ready func(httpAddr string)
+}
+
+// Run schedules the jobs until stop is cancelled, then lets running jobs finish for at most the grace
+// period. Cancelling abort cuts the wait short and cancels the jobs at once.
+func Run(stop, abort context.Context, o Options) error {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.GracePeriod <= 0 {
+		o.GracePeriod = 2 * time.Minute
+	}
+	lg := o.Logger
+	var ready atomic.Bool
+	addr := ""
+	if o.Listen != "" {
+		srv, err := newServer(o.Listen, o.Metrics, &ready)
+		if err != nil {
+			return fmt.Errorf("http.listen %s: %w", o.Listen, err)
+		}
+		defer srv.shutdown()
+		go func() {
+			if err := srv.serve(); err != nil {
+				lg.Error("http server stopped", zap.Error(err))
+			}
+		}()
+		addr = srv.Addr()
+		lg.Info("serving metrics", zap.String("addr", addr))
+	}
+	jobCtx, cancelJobs := context.WithCancel(abort)
+	defer cancelJobs()
+	s := &scheduler{lg: lg, now: o.Now, skipped: func(job string) { o.Metrics.Skipped.WithLabelValues(job).Inc() }}
+	stopLoops := make(chan struct{})
+	var loops sync.WaitGroup
+	for _, j := range o.Jobs {
+		loops.Add(1)
+		go func() { defer loops.Done(); s.loop(stopLoops, jobCtx, j) }()
+		lg.Info("job scheduled", zap.String("job", j.Name), zap.Time("next", j.Schedule.Next(o.Now())))
+	}
+	ready.Store(true)
+	if o.Ready != nil {
+		o.Ready(addr)
+	}
+	<-stop.Done()
+	lg.Info("stopping: no new jobs; waiting for running ones", zap.Duration("grace", o.GracePeriod))
+	close(stopLoops)
+	loops.Wait()
+	s.waitJobs(abort, cancelJobs, o.GracePeriod)
+	return nil
+}
+
+// waitJobs waits for running jobs, cancelling them after grace or when abort is cancelled.
+func (s *scheduler) waitJobs(abort context.Context, cancel context.CancelFunc, grace time.Duration) {
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	select {
+	case <-done:
+		return
+	case <-timer.C:
+		s.lg.Warn("grace period over; cancelling running jobs")
+	case <-abort.Done():
+		s.lg.Warn("second signal; cancelling running jobs")
+	}
+	cancel()
+	<-done
+}

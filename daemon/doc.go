@@ -1,0 +1,3 @@
+// Package daemon runs the scheduled jobs (backup and retention, restore drills), serves /metrics,
+// /healthz and /readyz, and stops gracefully.
+package daemon

@@ -1,0 +1,72 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/etcd-backupd/etcd-backupd/backup"
+)
+
+// Service holds the jobs' work and records their metrics. Backup and Prune are given by the caller.
+type Service struct {
+	Metrics *Metrics
+	Logger  *zap.Logger
+	Backup  func(ctx context.Context) (*backup.Result, error)
+	// Prune applies retention after a successful backup and returns how many backups it deleted.
+	// nil skips retention.
+	Prune func(ctx context.Context) (int, error)
+}
+
+// BackupAndPrune takes one backup and, only if it was committed everywhere, applies retention.
+func (s *Service) BackupAndPrune(ctx context.Context) (*backup.Result, error) {
+	start := time.Now()
+	res, err := s.Backup(ctx)
+	s.record(res, err, time.Since(start))
+	if err == nil && res != nil {
+		err = res.Err()
+	}
+	if err != nil {
+		return res, err
+	}
+	if s.Prune == nil {
+		return res, nil
+	}
+	n, perr := s.Prune(ctx)
+	s.Metrics.RetentionDeleted.Add(float64(n))
+	if perr != nil {
+		return res, fmt.Errorf("retention: %w", perr)
+	}
+	return res, nil
+}
+
+func (s *Service) record(res *backup.Result, err error, took time.Duration) {
+	m := s.Metrics
+	result := "success"
+	switch {
+	case err != nil:
+		result = "failure"
+	case res.Err() != nil:
+		result = "partial"
+	}
+	m.Backups.WithLabelValues(result).Inc()
+	if res != nil {
+		for _, d := range res.Dests {
+			r := "success"
+			if d.Err != nil {
+				r = "failure"
+			}
+			m.UploadTotal.WithLabelValues(d.URL, r).Inc()
+			m.UploadBytes.WithLabelValues(d.URL).Add(float64(d.Bytes))
+		}
+	}
+	if err != nil || res == nil || res.Manifest == nil {
+		return
+	}
+	m.BackupDuration.Observe(took.Seconds())
+	m.BackupLastSuccess.Set(float64(res.Manifest.CreatedAt.Unix()) + res.Manifest.DurationSeconds)
+	m.BackupSize.WithLabelValues("snapshot").Set(float64(res.Manifest.Snapshot.Size))
+	m.BackupSize.WithLabelValues("stored").Set(float64(res.Manifest.Object.Size))
+}

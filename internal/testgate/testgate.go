@@ -1,0 +1,88 @@
+// Package testgate decides whether a test that needs an external tool runs,
+// skips or fails. Tools are looked up in <repo>/.tools/bin first, then PATH.
+// Under CI=true a missing tool fails the test instead of skipping it.
+package testgate
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+var (
+	rootOnce sync.Once
+	root     string
+)
+
+// RepoRoot returns the directory holding go.mod, found by walking up from the
+// working directory, or "" when there is none.
+func RepoRoot() string {
+	rootOnce.Do(func() {
+		dir, err := os.Getwd()
+		if err != nil {
+			return
+		}
+		root = findRoot(dir)
+	})
+	return root
+}
+
+// findRoot walks up from dir to the first directory that holds go.mod.
+func findRoot(dir string) string {
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// CI reports whether the tests run under CI (CI=true).
+func CI() bool {
+	return os.Getenv("CI") == "true"
+}
+
+// ToolsBin returns <repo>/.tools/bin, where scripts/install-tools.sh installs tools.
+func ToolsBin() string {
+	r := RepoRoot()
+	if r == "" {
+		return ""
+	}
+	return filepath.Join(r, ".tools", "bin")
+}
+
+// Require returns the path of an external tool, searched in <repo>/.tools/bin
+// first, then PATH. When the tool is missing it fails the test under CI=true
+// and skips it otherwise.
+func Require(t testing.TB, tool string) string {
+	t.Helper()
+	if p := lookup(ToolsBin(), tool); p != "" {
+		return p
+	}
+	if CI() {
+		t.Fatalf("CI=true and %s is missing: run scripts/install-tools.sh", tool)
+		return ""
+	}
+	t.Skipf("%s is missing: run scripts/install-tools.sh", tool)
+	return ""
+}
+
+// lookup returns the executable tool in binDir, else on PATH, else "".
+func lookup(binDir, tool string) string {
+	if binDir != "" {
+		p := filepath.Join(binDir, tool)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p
+		}
+	}
+	if p, err := exec.LookPath(tool); err == nil {
+		return p
+	}
+	return ""
+}

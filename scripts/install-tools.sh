@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Installs the external tools the tests need into <repo>/.tools/bin.
+# Idempotent: a tool already installed at the wanted version is skipped.
+# Each tool records its version in <repo>/.tools/stamps/<tool>.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+BIN="$TOOLS/bin"
+STAMPS="$TOOLS/stamps"
+APT_UPDATED=0
+
+log() { printf 'install-tools: %s\n' "$*"; }
+die() { printf 'install-tools: error: %s\n' "$*" >&2; exit 1; }
+
+# stamp_ok TOOL VERSION: true when TOOL is in BIN and its stamp says VERSION.
+stamp_ok() {
+	[[ -x "$BIN/$1" && -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]
+}
+
+write_stamp() { printf '%s\n' "$2" >"$STAMPS/$1"; }
+
+# module_version MODULE: the version of MODULE in go.mod.
+module_version() {
+	local v
+	v="$(cd "$ROOT" && go list -m -f '{{.Version}}' "$1")" || die "read the version of $1 from go.mod"
+	[[ -n "$v" ]] || die "$1 has no version in go.mod"
+	printf '%s' "$v"
+}
+
+# verify_version TOOL VERSION ARGS...: runs TOOL ARGS and checks that it prints VERSION (without the v).
+verify_version() {
+	local tool="$1" want="${2#v}" out
+	shift 2
+	out="$("$BIN/$tool" "$@" 2>&1)" || die "$tool $* failed: $out"
+	grep -qF "$want" <<<"$out" || die "$tool $* printed no $want: $out"
+	log "$tool: $(head -n1 <<<"$out")"
+}
+
+# build_in_module TOOL PACKAGE VERSION: builds PACKAGE from our own module graph.
+build_in_module() {
+	local tool="$1" pkg="$2" version="$3"
+	log "$tool: building $pkg@$version from go.mod"
+	(cd "$ROOT" && go build -o "$BIN/$tool.tmp" "$pkg") || die "build $pkg"
+	mv "$BIN/$tool.tmp" "$BIN/$tool"
+}
+
+# build_in_scratch TOOL MODULE VERSION PINS...: builds MODULE@VERSION in a throwaway
+# module, for tools outside our module graph whose go.mod has replace directives
+# (which rule out go install MODULE@VERSION). PINS are extra module@version requirements.
+build_in_scratch() {
+	local tool="$1" module="$2" version="$3" scratch
+	shift 3
+	scratch="$(mktemp -d)"
+	log "$tool: building $module@$version in $scratch"
+	if ! (
+		cd "$scratch"
+		export GOWORK=off
+		go mod init tools.local/"$tool" &&
+			go get "$module@$version" "$@" &&
+			go build -o "$BIN/$tool.tmp" "$module"
+	) >"$scratch.log" 2>&1; then
+		cat "$scratch.log" >&2
+		rm -rf "$scratch" "$scratch.log"
+		die "build $module@$version"
+	fi
+	rm -f "$scratch.log"
+	rm -rf "$scratch"
+	mv "$BIN/$tool.tmp" "$BIN/$tool"
+}
+
+# install_etcd installs etcd, etcdutl and etcdctl at the etcd version in go.mod.
+install_etcd() {
+	local v
+	v="$(module_version go.etcd.io/etcd/server/v3)"
+	if stamp_ok etcd "$v"; then
+		log "etcd: $v already installed"
+	else
+		build_in_module etcd go.etcd.io/etcd/server/v3 "$v"
+		verify_version etcd "$v" --version
+		write_stamp etcd "$v"
+	fi
+	if stamp_ok etcdutl "$v"; then
+		log "etcdutl: $v already installed"
+	else
+		build_in_module etcdutl go.etcd.io/etcd/etcdutl/v3 "$v"
+		verify_version etcdutl "$v" version
+		write_stamp etcdutl "$v"
+	fi
+	if stamp_ok etcdctl "$v"; then
+		log "etcdctl: $v already installed"
+	else
+		build_in_scratch etcdctl go.etcd.io/etcd/etcdctl/v3 "$v" \
+			"go.etcd.io/etcd/api/v3@$v" "go.etcd.io/etcd/client/v3@$v" \
+			"go.etcd.io/etcd/client/pkg/v3@$v" "go.etcd.io/etcd/pkg/v3@$v"
+		verify_version etcdctl "$v" version
+		write_stamp etcdctl "$v"
+	fi
+}
+
+# apt_install COMMAND PACKAGE: installs the Debian PACKAGE when COMMAND is missing.
+apt_install() {
+	local cmd="$1" pkg="$2" sudo=""
+	if command -v "$cmd" >/dev/null 2>&1; then
+		log "$cmd: present ($(command -v "$cmd"))"
+		return
+	fi
+	command -v apt-get >/dev/null 2>&1 || die "$cmd is missing and apt-get is not available: install $pkg"
+	if [[ "$(id -u)" != 0 ]]; then
+		command -v sudo >/dev/null 2>&1 || die "$cmd is missing: install $pkg as root"
+		sudo="sudo"
+	fi
+	if [[ "$APT_UPDATED" == 0 ]]; then
+		log "apt-get update"
+		$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq || die "apt-get update"
+		APT_UPDATED=1
+	fi
+	log "$cmd: installing $pkg"
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" \
+		|| die "apt-get install $pkg"
+	command -v "$cmd" >/dev/null 2>&1 || die "$cmd still missing after installing $pkg"
+}
+
+# install_apt installs the Debian packages the tests need.
+install_apt() {
+	apt_install gpg gnupg
+	apt_install zstd zstd
+}
+
+main() {
+	command -v go >/dev/null 2>&1 || die "go is not on PATH"
+	mkdir -p "$BIN" "$STAMPS"
+	install_apt
+	install_etcd
+	log "done: tools in $BIN"
+}
+
+main "$@"

@@ -1,0 +1,135 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+
+	"go.uber.org/zap"
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/azureblob" // azblob:// driver
+	_ "gocloud.dev/blob/gcsblob"   // gs:// driver
+	_ "gocloud.dev/blob/s3blob"    // s3:// driver
+	"gocloud.dev/gcerrors"
+)
+
+// blobStore is a Store over a gocloud bucket, rooted at the URL path.
+type blobStore struct {
+	bucket *blob.Bucket
+	scheme string
+	name   string // bucket or container name
+	prefix string // key prefix from the URL path, "" or ending in '/'
+	url    string // redacted
+	log    *zap.Logger
+}
+
+var _ Store = (*blobStore)(nil)
+
+func openBlob(ctx context.Context, scheme, rawURL string, log *zap.Logger) (*blobStore, error) {
+	openURL, prefix, err := splitURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	b, err := blob.DefaultURLMux().OpenBucket(ctx, openURL)
+	if err != nil {
+		return nil, scrub(err, openURL)
+	}
+	u, _ := url.Parse(openURL) // parsed by splitURL already
+	return newBlobStore(b, scheme, u.Host, prefix, Redact(rawURL), log), nil
+}
+
+// newBlobStore roots bucket at prefix ("" or ending in '/'); name is the
+// bucket or container name, url the redacted destination URL.
+func newBlobStore(b *blob.Bucket, scheme, name, prefix, url string, log *zap.Logger) *blobStore {
+	if prefix != "" {
+		b = blob.PrefixedBucket(b, prefix)
+	}
+	return &blobStore{bucket: b, scheme: scheme, name: name, prefix: prefix, url: url, log: log}
+}
+
+func (s *blobStore) String() string { return s.url }
+
+func (s *blobStore) Close() error {
+	if err := s.bucket.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", s.url, err)
+	}
+	return nil
+}
+
+func (s *blobStore) NewWriter(ctx context.Context, key string) (Writer, error) {
+	if err := checkKey(key); err != nil {
+		return nil, fmt.Errorf("upload to %s: %w", s.url, err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	bw, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: contentType(key)})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("upload %s to %s: %w", key, s.url, mapErr(err))
+	}
+	return &blobWriter{store: s, key: key, w: bw, cancel: cancel}, nil
+}
+
+func (s *blobStore) NewReader(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := checkKey(key); err != nil {
+		return nil, fmt.Errorf("read from %s: %w", s.url, err)
+	}
+	r, err := s.bucket.NewReader(ctx, key, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read %s from %s: %w", key, s.url, mapErr(err))
+	}
+	return r, nil
+}
+
+func (s *blobStore) List(ctx context.Context, prefix string) ([]Object, error) {
+	if err := checkPrefix(prefix); err != nil {
+		return nil, fmt.Errorf("list %s: %w", s.url, err)
+	}
+	var out []Object
+	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %q in %s: %w", prefix, s.url, err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		out = append(out, Object{Key: obj.Key, Size: obj.Size, ModTime: obj.ModTime})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+func (s *blobStore) Delete(ctx context.Context, key string) error {
+	if err := checkKey(key); err != nil {
+		return fmt.Errorf("delete from %s: %w", s.url, err)
+	}
+	err := s.bucket.Delete(ctx, key)
+	if err == nil || gcerrors.Code(err) == gcerrors.NotFound {
+		return nil
+	}
+	return fmt.Errorf("delete %s from %s: %w", key, s.url, err)
+}
+
+// mapErr makes gocloud's NotFound match ErrNotFound, keeping the cause.
+func mapErr(err error) error {
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	return err
+}
+
+// contentType picks the stored Content-Type from the key's suffix.
+func contentType(key string) string {
+	if strings.HasSuffix(key, ".json") {
+		return "application/json"
+	}
+	return "application/octet-stream"
+}
