@@ -48,7 +48,7 @@ type Encryption struct {
 
 // Destination is one place that receives every backup.
 type Destination struct {
-	URL    string `yaml:"url"`               // s3://, gs://, azblob:// or file:///
+	URL string `yaml:"url"` // s3://, gs://, azblob:// or file:///
 }
 
 // Retention is the retention section. A key left out is 0; a backup is kept if any rule keeps it.
