@@ -1,0 +1,63 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.uber.org/zap"
+
+	"github.com/etcd-backupd/etcd-backupd/backup"
+	"github.com/etcd-backupd/etcd-backupd/catalog"
+)
+
+func TestBackupAndPrune(t *testing.T) {
+	ok := &backup.Result{
+		Manifest: &catalog.Manifest{ID: "x", CreatedAt: time.Unix(1000, 0), DurationSeconds: 2,
+			Snapshot: catalog.SnapshotInfo{Size: 100}, Object: catalog.ObjectInfo{Size: 40}},
+		Dests: []backup.DestResult{{URL: "file:///a", Bytes: 40}},
+	}
+	partial := &backup.Result{Manifest: ok.Manifest, Dests: []backup.DestResult{
+		{URL: "file:///a", Bytes: 40}, {URL: "s3://b", Err: errors.New("upload: boom")}}}
+	cases := []struct {
+		name      string
+		res       *backup.Result
+		err       error
+		wantPrune bool
+		result    string
+	}{
+		{"success prunes", ok, nil, true, "success"},
+		{"partial does not prune", partial, nil, false, "partial"},
+		{"failure does not prune", nil, errors.New("snapshot from x: down"), false, "failure"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pruned := false
+			s := &Service{Metrics: NewMetrics("c1"), Logger: zap.NewNop(),
+				Backup: func(context.Context) (*backup.Result, error) { return c.res, c.err },
+				Prune:  func(context.Context) (int, error) { pruned = true; return 3, nil }}
+			_, err := s.BackupAndPrune(context.Background())
+			if (err == nil) != (c.result == "success") || pruned != c.wantPrune {
+				t.Fatalf("err=%v pruned=%v", err, pruned)
+			}
+			if got := testutil.ToFloat64(s.Metrics.Backups.WithLabelValues(c.result)); got != 1 {
+				t.Fatalf("backups_total{result=%s} = %v", c.result, got)
+			}
+			wantDeleted, wantLast := 0.0, 0.0
+			if c.wantPrune {
+				wantDeleted = 3
+			}
+			if c.res != nil {
+				wantLast = 1002
+			}
+			if got := testutil.ToFloat64(s.Metrics.RetentionDeleted); got != wantDeleted {
+				t.Fatalf("retention_deleted_total = %v, want %v", got, wantDeleted)
+			}
+			if got := testutil.ToFloat64(s.Metrics.BackupLastSuccess); got != wantLast {
+				t.Fatalf("last success = %v, want %v", got, wantLast)
+			}
+		})
+	}
+}
