@@ -20,6 +20,9 @@ type Options struct {
 	Now         func() time.Time
 	// Ready, when set, is called once the scheduler and the HTTP server run (systemd notify, tests).
 	Ready func(httpAddr string)
+	// Elect, when set, runs the jobs only while this daemon leads: it calls lead while leading, with a
+	// context cancelled when leadership is lost, until its ctx is cancelled. nil: this daemon always leads.
+	Elect func(ctx context.Context, lead func(leadCtx context.Context))
 }
 
 // Run schedules the jobs until stop is cancelled, then lets running jobs finish for at most the grace
@@ -51,12 +54,14 @@ func Run(stop, abort context.Context, o Options) error {
 	jobCtx, cancelJobs := context.WithCancel(abort)
 	defer cancelJobs()
 	s := &scheduler{lg: lg, now: o.Now, skipped: func(job string) { o.Metrics.Skipped.WithLabelValues(job).Inc() }}
-	stopLoops := make(chan struct{})
-	var loops sync.WaitGroup
-	for _, j := range o.Jobs {
-		loops.Add(1)
-		go func() { defer loops.Done(); s.loop(stopLoops, jobCtx, j) }()
-		lg.Info("job scheduled", zap.String("job", j.Name), zap.Time("next", j.Schedule.Next(o.Now())))
+	schedule := func(leadCtx context.Context) { s.runLoops(leadCtx.Done(), jobCtx, o.Jobs) }
+	elected := make(chan struct{})
+	if o.Elect == nil {
+		o.Metrics.Leader.Set(1)
+		go func() { schedule(stop); close(elected) }()
+	} else {
+		o.Metrics.Leader.Set(0)
+		go func() { o.Elect(stop, schedule); close(elected) }()
 	}
 	ready.Store(true)
 	if o.Ready != nil {
@@ -64,10 +69,20 @@ func Run(stop, abort context.Context, o Options) error {
 	}
 	<-stop.Done()
 	lg.Info("stopping: no new jobs; waiting for running ones", zap.Duration("grace", o.GracePeriod))
-	close(stopLoops)
-	loops.Wait()
+	<-elected
 	s.waitJobs(abort, cancelJobs, o.GracePeriod)
 	return nil
+}
+
+// runLoops schedules the jobs until stop is closed. Jobs already running go on.
+func (s *scheduler) runLoops(stop <-chan struct{}, jobCtx context.Context, jobs []Job) {
+	var loops sync.WaitGroup
+	for _, j := range jobs {
+		loops.Add(1)
+		go func() { defer loops.Done(); s.loop(stop, jobCtx, j) }()
+		s.lg.Info("job scheduled", zap.String("job", j.Name), zap.Time("next", j.Schedule.Next(s.now())))
+	}
+	loops.Wait()
 }
 
 // waitJobs waits for running jobs, cancelling them after grace or when abort is cancelled.

@@ -18,6 +18,7 @@ type Metrics struct {
 	Verifies          *prometheus.CounterVec
 	RetentionDeleted  prometheus.Counter
 	Leader            prometheus.Gauge
+	LeaderChanges     prometheus.Counter
 	Skipped           *prometheus.CounterVec
 	UploadTotal       *prometheus.CounterVec
 	UploadBytes       *prometheus.CounterVec
@@ -39,6 +40,7 @@ func NewMetrics(cluster string) *Metrics {
 		Verifies:          f.counters("verify_total", "Verifications and drills by result.", "result"),
 		RetentionDeleted:  prometheus.NewCounter(prometheus.CounterOpts{Name: "etcd_backupd_retention_deleted_total", Help: "Backups deleted by retention.", ConstLabels: f.labels}),
 		Leader:            f.gauge("leader", "1 where this daemon runs the scheduled jobs."),
+		LeaderChanges:     prometheus.NewCounter(prometheus.CounterOpts(f.opts("leader_changes_total", "Times this daemon gained or lost leadership."))),
 		Skipped:           f.counters("schedule_skipped_total", "Ticks skipped because the job was still running.", "job"),
 		UploadTotal:       f.counters("upload_total", "Uploads by destination and result.", "destination", "result"),
 		UploadBytes:       f.counters("upload_bytes_total", "Bytes committed per destination.", "destination"),
@@ -46,7 +48,7 @@ func NewMetrics(cluster string) *Metrics {
 	info := f.gauges("build_info", "Build information.", "version")
 	info.WithLabelValues(buildinfo.Get()).Set(1)
 	m.Registry.MustRegister(m.BackupLastSuccess, m.Backups, m.BackupDuration, m.BackupSize, m.VerifyLastSuccess,
-		m.Verifies, m.RetentionDeleted, m.Leader, m.Skipped, m.UploadTotal, m.UploadBytes, info,
+		m.Verifies, m.RetentionDeleted, m.Leader, m.LeaderChanges, m.Skipped, m.UploadTotal, m.UploadBytes, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -18,6 +18,9 @@ type Service struct {
 	// Prune applies retention after a successful backup and returns how many backups it deleted.
 	// nil skips retention.
 	Prune func(ctx context.Context) (int, error)
+	// Leading, when set, must say true for retention to start: a daemon that lost leadership during a
+	// backup lets the backup finish but prunes nothing.
+	Leading func() bool
 }
 
 // BackupAndPrune takes one backup and, only if it was committed everywhere, applies retention.
@@ -32,6 +35,10 @@ func (s *Service) BackupAndPrune(ctx context.Context) (*backup.Result, error) {
 		return res, err
 	}
 	if s.Prune == nil {
+		return res, nil
+	}
+	if s.Leading != nil && !s.Leading() {
+		s.Logger.Warn("leadership lost during the backup; retention skipped")
 		return res, nil
 	}
 	n, perr := s.Prune(ctx)

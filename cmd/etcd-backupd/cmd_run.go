@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
 	"github.com/etcd-backupd/etcd-backupd/backup"
+	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/config"
 	"github.com/etcd-backupd/etcd-backupd/daemon"
 )
@@ -52,10 +55,33 @@ func (g *globals) run(ctx context.Context) error {
 		_, err := svc.BackupAndPrune(ctx)
 		return err
 	}}}
-	m.Leader.Set(1)
-	return daemon.Run(stop, abort, daemon.Options{
-		Jobs: jobs, Listen: a.cfg.HTTP.Listen, Metrics: m, Logger: a.lg.Named("daemon"),
-	})
+	o := daemon.Options{Jobs: jobs, Listen: a.cfg.HTTP.Listen, Metrics: m, Logger: a.lg.Named("daemon")}
+	if a.cfg.HA.Enabled {
+		o.Elect = a.elect(m, svc)
+	}
+	return daemon.Run(stop, abort, o)
+}
+
+// elect makes the daemon campaign under <ha.prefix><cluster_name>/leader and run the jobs only while it leads.
+func (a *app) elect(m *daemon.Metrics, svc *daemon.Service) func(context.Context, func(context.Context)) {
+	var leading atomic.Bool
+	svc.Leading = leading.Load
+	host, _ := os.Hostname()
+	eo := cluster.ElectionOptions{
+		Key:      a.cfg.HA.Prefix + a.cfg.ClusterName + "/leader",
+		TTL:      a.cfg.HA.TTL.D(),
+		Identity: fmt.Sprintf("%s/%d", host, os.Getpid()),
+		OnChange: func(l bool) {
+			leading.Store(l)
+			m.LeaderChanges.Inc()
+			if l {
+				m.Leader.Set(1)
+			} else {
+				m.Leader.Set(0)
+			}
+		},
+	}
+	return func(ctx context.Context, lead func(context.Context)) { a.etcd.Lead(ctx, eo, lead) }
 }
 
 // clearSpool removes plaintext left in the spool by a crash.
