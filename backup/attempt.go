@@ -53,13 +53,11 @@ func (a *attempt) openDests(ctx context.Context) error {
 	for _, c := range a.o.Destinations {
 		key := c.Layout.DataKey(a.id, suffix)
 		w, err := c.Store.NewWriter(ctx, key)
+		d := newDest(c, key, w)
 		if err != nil {
-			for _, d := range dests {
-				d.w.Abort()
-			}
-			return fmt.Errorf("upload %s to %s: %w", key, c.Store, err)
+			d.fail(fmt.Errorf("upload %s to %s: %w", key, c.Store, err))
 		}
-		dests = append(dests, &dest{cat: c, w: w, key: key})
+		dests = append(dests, d)
 	}
 	a.fan = newFanout(dests)
 	return nil
@@ -95,6 +93,7 @@ func (a *attempt) transfer(ctx context.Context, f *os.File) (plain, cluster.Stat
 		statusDone <- err
 	}()
 	a.fan.commit()
+	a.retry(ctx, f.Name())
 	if err := <-statusDone; err != nil {
 		a.deleteCommitted()
 		return p, st, err
@@ -109,7 +108,7 @@ func (a *attempt) commit(ctx context.Context, p plain, st cluster.Status) (*Resu
 	var committed []string
 	for _, d := range a.fan.dests {
 		if d.committed {
-			m.Object.Key = d.key
+			m.Object.Key, m.Object.Size, m.Object.SHA256 = d.key, d.size, d.sum
 			if err := d.cat.Commit(ctx, m); err != nil {
 				d.err = fmt.Errorf("commit manifest %s to %s: %w", m.ID, d.cat.Store, err)
 				d.committed = false
@@ -117,17 +116,20 @@ func (a *attempt) commit(ctx context.Context, p plain, st cluster.Status) (*Resu
 		}
 		dr := DestResult{URL: d.cat.Store.String(), Err: d.err}
 		if d.committed {
-			dr.Bytes = a.fan.n
+			dr.Bytes = d.size
 			committed = append(committed, dr.URL)
+			if res.Manifest == nil {
+				mc := *m
+				res.Manifest = &mc
+			}
 		}
 		res.Dests = append(res.Dests, dr)
 	}
 	if len(committed) == 0 {
 		return res, res.Err()
 	}
-	res.Manifest = m
 	a.o.Logger.Info("backup committed", zap.String("id", m.ID), zap.Int64("revision", st.Revision),
-		zap.Int64("size", p.size), zap.Int64("stored", m.Object.Size), zap.Strings("destinations", committed),
+		zap.Int64("size", p.size), zap.Int64("stored", res.Manifest.Object.Size), zap.Strings("destinations", committed),
 		zap.Float64("seconds", m.DurationSeconds))
 	return res, nil
 }
@@ -136,7 +138,7 @@ func (a *attempt) commit(ctx context.Context, p plain, st cluster.Status) (*Resu
 func (a *attempt) failed() *Result {
 	res := &Result{}
 	for _, d := range a.fan.dests {
-		res.Dests = append(res.Dests, DestResult{URL: d.cat.Store.String(), Err: d.err})
+		res.Dests = append(res.Dests, DestResult{URL: d.cat.Store.String(), Err: d.failed()})
 	}
 	return res
 }
@@ -160,9 +162,8 @@ func (a *attempt) manifest(p plain, st cluster.Status) *catalog.Manifest {
 			Endpoint: a.member.Endpoint, MemberID: hexID(a.member.ID), ClusterID: hexID(clusterID(a.member)),
 			ServerVersion: a.member.Status.Version, StorageVersion: st.StorageVersion,
 		},
-		Snapshot: catalog.SnapshotInfo{Revision: st.Revision, TotalKeys: st.TotalKeys, Hash: st.Hash, Size: p.size, SHA256: p.sha256},
-		Object: catalog.ObjectInfo{Size: a.fan.n, SHA256: a.fan.sum(), Compression: a.o.Compression,
-			Encryption: catalog.EncryptionNone},
+		Snapshot:        catalog.SnapshotInfo{Revision: st.Revision, TotalKeys: st.TotalKeys, Hash: st.Hash, Size: p.size, SHA256: p.sha256},
+		Object:          catalog.ObjectInfo{Compression: a.o.Compression, Encryption: catalog.EncryptionNone},
 		DurationSeconds: a.o.Now().Sub(a.start).Seconds(),
 	}
 	if a.o.Recipients != nil {

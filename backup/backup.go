@@ -27,9 +27,13 @@ type Options struct {
 	Destinations    []*catalog.Catalog
 	SnapshotFrom    string        // follower | leader | any
 	SnapshotTimeout time.Duration // bounds the whole backup; 0 means none
-	ToolVersion     string
-	Logger          *zap.Logger
-	Now             func() time.Time
+	// Retries is how many times a failed upload is tried again from the spool file, waiting
+	// RetryBackoff, then twice as long each time. The snapshot is not taken again.
+	Retries      int
+	RetryBackoff time.Duration
+	ToolVersion  string
+	Logger       *zap.Logger
+	Now          func() time.Time
 }
 
 // Result tells what one backup did at each destination.
@@ -100,6 +104,12 @@ func (o *Options) defaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Retries == 0 {
+		o.Retries = 3
+	}
+	if o.RetryBackoff <= 0 {
+		o.RetryBackoff = 2 * time.Second
 	}
 	if o.Compression == "" {
 		o.Compression = catalog.CompressionZstd

@@ -55,7 +55,8 @@ func (g *globals) run(ctx context.Context) error {
 		_, err := svc.BackupAndPrune(ctx)
 		return err
 	}}}
-	o := daemon.Options{Jobs: jobs, Listen: a.cfg.HTTP.Listen, Metrics: m, Logger: a.lg.Named("daemon")}
+	o := daemon.Options{Jobs: jobs, Listen: a.cfg.HTTP.Listen, Metrics: m, Logger: a.lg.Named("daemon"),
+		Ready: func(string) { notifyReady(stop, a.lg) }}
 	if a.cfg.HA.Enabled {
 		o.Elect = a.elect(m, svc)
 	}
