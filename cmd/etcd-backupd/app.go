@@ -82,6 +82,7 @@ func (a *app) service(m *daemon.Metrics) (*daemon.Service, error) {
 		Metrics: m,
 		Logger:  a.lg,
 		Backup:  func(ctx context.Context) (*backup.Result, error) { return backup.Run(ctx, a.etcd, o) },
+		Prune:   a.prune,
 	}, nil
 }
 
