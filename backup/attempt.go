@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strconv"
@@ -80,6 +81,11 @@ func (a *attempt) transfer(ctx context.Context, f *os.File) (plain, cluster.Stat
 	if err != nil {
 		return p, st, err
 	}
+	sum, err := snap.FullSum()
+	if err != nil {
+		return p, st, err
+	}
+	p.sha256 = hex.EncodeToString(sum)
 	if err := enc.Close(); err != nil {
 		return p, st, err
 	}

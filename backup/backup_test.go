@@ -34,7 +34,9 @@ type fixture struct {
 	spool  string
 }
 
-func newFixture(t *testing.T, nkeys int) *fixture {
+func newFixture(t *testing.T, nkeys int) *fixture { return newBenchFixture(t, nkeys) }
+
+func newBenchFixture(t testing.TB, nkeys int) *fixture {
 	t.Helper()
 	pki := etcdtest.NewPKI(t)
 	m := etcdtest.Start(t, etcdtest.Options{PKI: pki})

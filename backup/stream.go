@@ -2,11 +2,8 @@ package backup
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"sync"
@@ -28,7 +25,7 @@ func (e *sourceError) Unwrap() error { return e.err }
 // plain is what the ingest stage learned of the plain snapshot.
 type plain struct {
 	size   int64
-	sha256 string
+	sha256 string // set by the caller, from the trailer reader
 }
 
 // stream copies src to the spool file and, through a bounded queue, to enc, in two overlapping stages.
@@ -62,7 +59,6 @@ func stream(ctx context.Context, src io.Reader, endpoint string, spool *os.File,
 
 // ingest reads the snapshot, writes it to the spool and queues it for encoding.
 func ingest(ctx context.Context, src io.Reader, endpoint string, spool *os.File, queue chan<- *[]byte) (plain, error) {
-	h := sha256.New()
 	var n int64
 	for {
 		b := chunkPool.Get().(*[]byte)
@@ -70,7 +66,7 @@ func ingest(ctx context.Context, src io.Reader, endpoint string, spool *os.File,
 		k, rerr := io.ReadFull(src, *b)
 		*b = (*b)[:k]
 		if k > 0 {
-			if err := spoolWrite(spool, h, *b); err != nil {
+			if err := spoolWrite(spool, *b); err != nil {
 				return plain{}, err
 			}
 			n += int64(k)
@@ -96,14 +92,13 @@ func ingest(ctx context.Context, src io.Reader, endpoint string, spool *os.File,
 	if err := spool.Sync(); err != nil {
 		return plain{}, fmt.Errorf("spool %s: fsync: %w", spool.Name(), err)
 	}
-	return plain{size: n, sha256: hex.EncodeToString(h.Sum(nil))}, nil
+	return plain{size: n}, nil
 }
 
 // spoolWriteHook, when set by tests, fails spool writes with its error.
 var spoolWriteHook func() error
 
-func spoolWrite(f *os.File, h hash.Hash, b []byte) error {
-	h.Write(b)
+func spoolWrite(f *os.File, b []byte) error {
 	_, err := f.Write(b)
 	if err == nil && spoolWriteHook != nil {
 		err = spoolWriteHook()

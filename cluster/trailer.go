@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding"
 	"errors"
 	"fmt"
 	"hash"
@@ -58,6 +59,21 @@ func (t *TrailerReader) hold(b []byte) {
 		t.nt = copy(t.tail[:], t.tail[over:t.nt])
 	}
 	t.nt += copy(t.tail[t.nt:], b)
+}
+
+// FullSum returns the sha256 of the whole stream, trailer included (what sha256sum prints for the saved
+// .db), without hashing the content twice. Call it after EOF.
+func (t *TrailerReader) FullSum() ([]byte, error) {
+	state, err := t.h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	full := sha256.New()
+	if err := full.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+		return nil, err
+	}
+	full.Write(t.tail[:t.nt])
+	return full.Sum(nil), nil
 }
 
 func (t *TrailerReader) check() error {

@@ -55,3 +55,16 @@ func TestTrailerReader(t *testing.T) {
 		})
 	}
 }
+
+func TestFullSum(t *testing.T) {
+	data := stream(7)
+	tr := NewTrailerReader(iotest.HalfReader(bytes.NewReader(data)))
+	if _, err := io.ReadAll(tr); err != nil {
+		t.Fatal(err)
+	}
+	got, err := tr.FullSum()
+	want := sha256.Sum256(data)
+	if err != nil || !bytes.Equal(got, want[:]) {
+		t.Fatalf("FullSum = %x, %v; want %x", got, err, want)
+	}
+}
