@@ -12,6 +12,7 @@ import (
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
 // attempt is one try at a backup from one member.
@@ -53,7 +54,7 @@ func (a *attempt) openDests(ctx context.Context) error {
 	var dests []*dest
 	for _, c := range a.o.Destinations {
 		key := c.Layout.DataKey(a.id, suffix)
-		w, err := c.Store.NewWriter(ctx, key)
+		w, err := c.Store.NewWriter(ctx, key, a.sizeHint())
 		d := newDest(c, key, w)
 		if err != nil {
 			d.fail(fmt.Errorf("upload %s to %s: %w", key, c.Store, err))
@@ -138,6 +139,12 @@ func (a *attempt) commit(ctx context.Context, p plain, st cluster.Status) (*Resu
 		zap.Int64("size", p.size), zap.Int64("stored", res.Manifest.Object.Size), zap.Strings("destinations", committed),
 		zap.Float64("seconds", m.DurationSeconds))
 	return res, nil
+}
+
+// sizeHint lets object stores size their upload parts: the stored object is at most about the
+// member's database size.
+func (a *attempt) sizeHint() storage.WriteOptions {
+	return storage.WriteOptions{SizeHint: a.member.Status.DbSize}
 }
 
 // failed reports every destination as failed.

@@ -50,7 +50,7 @@ func (a *attempt) reupload(ctx context.Context, d *dest, spool string) error {
 		return fmt.Errorf("spool: %w", err)
 	}
 	defer f.Close()
-	w, err := d.cat.Store.NewWriter(ctx, d.key)
+	w, err := d.cat.Store.NewWriter(ctx, d.key, a.sizeHint())
 	if err != nil {
 		return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
 	}

@@ -17,6 +17,7 @@ type Config struct {
 	HTTP         HTTP          `yaml:"http"`
 	HA           HA            `yaml:"ha"`
 	Log          Log           `yaml:"log"`
+	Notify       Notify        `yaml:"notify"`
 }
 
 // Etcd says how to reach the cluster.
@@ -48,7 +49,11 @@ type Encryption struct {
 
 // Destination is one place that receives every backup.
 type Destination struct {
-	URL string `yaml:"url"` // s3://, gs://, azblob:// or file:///
+	URL               string   `yaml:"url"`                // s3://, gs://, azblob:// or file:///
+	CAFile            string   `yaml:"ca_file"`            // PEM bundle trusted besides the system roots (s3, gs, azblob)
+	PartSize          string   `yaml:"part_size"`          // multipart part size: bytes or 16MiB; "" is the default
+	UploadConcurrency int      `yaml:"upload_concurrency"` // parts in flight (s3, azblob); 0 is the default
+	UploadTimeout     Duration `yaml:"upload_timeout"`     // bounds one upload; 0 is none
 }
 
 // Retention is the retention section. A key left out is 0; a backup is kept if any rule keeps it.
@@ -82,4 +87,11 @@ type HA struct {
 type Log struct {
 	Level  string `yaml:"level"`  // debug | info | warn | error
 	Format string `yaml:"format"` // json | console; unset: console on a terminal, else json
+}
+
+// Notify configures the webhook notified of failed backups, failed drills and recoveries.
+type Notify struct {
+	WebhookURL      string `yaml:"webhook_url"`       // http(s); "" turns notifications off
+	BearerTokenFile string `yaml:"bearer_token_file"` // optional: holds the token sent as "Authorization: Bearer"
+	Format          string `yaml:"format"`            // json | slack; "" is json
 }

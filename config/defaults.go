@@ -75,12 +75,15 @@ func (c *Config) finish(dir string) {
 	}
 	for _, p := range []*string{
 		&c.Etcd.CACert, &c.Etcd.Cert, &c.Etcd.Key, &c.Etcd.PasswordFile,
-		&c.Encryption.PrivateKey, &c.Encryption.PassphraseFile,
+		&c.Encryption.PrivateKey, &c.Encryption.PassphraseFile, &c.Notify.BearerTokenFile,
 	} {
 		*p = resolve(dir, *p)
 	}
 	for i := range c.Encryption.Recipients {
 		c.Encryption.Recipients[i] = resolve(dir, c.Encryption.Recipients[i])
+	}
+	for i := range c.Destinations {
+		c.Destinations[i].CAFile = resolve(dir, c.Destinations[i].CAFile)
 	}
 }
 

@@ -46,7 +46,8 @@ func TestParseFull(t *testing.T) {
 		Encryption:  Encryption{Recipients: []string{f.pub}, PrivateKey: f.secret, PassphraseFile: f.passphrase},
 		Destinations: []Destination{
 			{URL: "s3://my-bucket/etcd?region=eu-west-1"},
-			{URL: "s3://etcd-backups/prod?endpoint=https://minio.internal:9000&use_path_style=true&region=us-east-1"},
+			{URL: "s3://etcd-backups/prod?endpoint=https://minio.internal:9000&use_path_style=true&region=us-east-1",
+				CAFile: f.ca, PartSize: "16MiB", UploadConcurrency: 4},
 			{URL: "file:///var/backups/etcd"},
 		},
 		Retention: &Retention{KeepLast: 4, KeepHourly: 24, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 12},
@@ -54,6 +55,7 @@ func TestParseFull(t *testing.T) {
 		HTTP:      HTTP{Listen: "127.0.0.1:9479"},
 		HA:        HA{Prefix: "/etcd-backupd/", TTL: Duration(10 * time.Second)},
 		Log:       Log{Level: "info", Format: "json"},
+		Notify:    Notify{Format: "json"},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("Parse full.yaml =\n%+v\nwant\n%+v", c, want)

@@ -35,6 +35,7 @@ func (c *Config) Validate() error {
 	if c.Log.Format != "" {
 		oneOf(&errs, "log.format", c.Log.Format, LogFormatJSON, LogFormatConsole)
 	}
+	c.validateNotify(&errs)
 	return errs.err()
 }
 

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"strings"
 
 	"github.com/etcd-backupd/etcd-backupd/crypto"
+	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
 func (c *Config) validateEncryption(errs *Errors) {
@@ -59,7 +61,49 @@ func (c *Config) validateDestinations(errs *Errors) {
 		} else {
 			seen[loc] = i
 		}
+		validateDestinationOptions(errs, field, d, loc)
 	}
+}
+
+// validateDestinationOptions checks the upload options of one destination;
+// loc is "" when its URL is invalid.
+func validateDestinationOptions(errs *Errors, field string, d Destination, loc string) {
+	scheme, _, _ := strings.Cut(loc, "://")
+	isFile := scheme == "file"
+	if d.CAFile != "" {
+		if isFile {
+			errs.add(field+".ca_file", "applies to s3, gs and azblob URLs, not file://")
+		} else if err := checkFile(d.CAFile, true); err != nil {
+			errs.add(field+".ca_file", "%v", err)
+		}
+	}
+	if d.PartSize != "" {
+		if n, err := ParseSize(d.PartSize); err != nil {
+			errs.add(field+".part_size", "%v", err)
+		} else if lo, hi, ok := storage.PartSizeLimits(scheme); ok && (n < lo || n > hi) {
+			errs.add(field+".part_size", "%s: must be from %s to %s for %s",
+				d.PartSize, sizeString(lo), sizeString(hi), scheme)
+		}
+	}
+	if isFile && (d.PartSize != "" || d.UploadConcurrency != 0) {
+		errs.add(field, "part_size and upload_concurrency apply to s3, gs and azblob URLs, not file://")
+	}
+	if d.UploadConcurrency < 0 || d.UploadConcurrency > 64 {
+		errs.add(field+".upload_concurrency", "%d: must be from 0 (the default) to 64", d.UploadConcurrency)
+	}
+	if d.UploadTimeout < 0 {
+		errs.add(field+".upload_timeout", "%s: must not be negative (0 means none)", d.UploadTimeout)
+	}
+}
+
+// sizeString writes a size in the largest binary unit that divides it.
+func sizeString(n int64) string {
+	for _, u := range sizeUnits[:3] {
+		if n%u.factor == 0 {
+			return fmt.Sprintf("%d%s", n/u.factor, u.suffix)
+		}
+	}
+	return fmt.Sprintf("%d", n)
 }
 
 // destinationLocation checks a destination URL and returns where it stores, without the query.

@@ -3,6 +3,7 @@ package crypto
 import (
 	"bytes"
 	"fmt"
+	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,20 +12,8 @@ import (
 	"testing"
 )
 
-// requireTool returns the path of an external tool. A missing tool fails the test under CI=true
-// and skips it otherwise.
-func requireTool(t testing.TB, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required under CI=true: %v", name, err)
-	}
-	t.Skipf("%s not found: %v", name, err)
-	return ""
-}
+// requireTool is testgate.Require: a missing tool fails under CI=true and skips otherwise.
+var requireTool = testgate.Require
 
 // gpgHome is a throw-away GNUPGHOME holding every test key, created once per test binary.
 type gpgHome struct {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/etcd-backupd/etcd-backupd/cluster"
 )
 
 // Options configure the daemon.
@@ -23,6 +25,9 @@ type Options struct {
 	// Elect, when set, runs the jobs only while this daemon leads: it calls lead while leading, with a
 	// context cancelled when leadership is lost, until its ctx is cancelled. nil: this daemon always leads.
 	Elect func(ctx context.Context, lead func(leadCtx context.Context))
+	// Poll, when set, is called every PollInterval (default 30s) to refresh the etcd gauges.
+	Poll         func(ctx context.Context) cluster.Gauges
+	PollInterval time.Duration
 }
 
 // Run schedules the jobs until stop is cancelled, then lets running jobs finish for at most the grace
@@ -62,6 +67,12 @@ func Run(stop, abort context.Context, o Options) error {
 	} else {
 		o.Metrics.Leader.Set(0)
 		go func() { o.Elect(stop, schedule); close(elected) }()
+	}
+	if o.Poll != nil {
+		if o.PollInterval <= 0 {
+			o.PollInterval = 30 * time.Second
+		}
+		go poll(stop, o.PollInterval, o.Metrics, o.Poll)
 	}
 	ready.Store(true)
 	if o.Ready != nil {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/zap"
+
+	"github.com/etcd-backupd/etcd-backupd/cluster"
 )
 
 // every fires at a fixed interval from now, at sub-second resolution.
@@ -126,5 +128,31 @@ func TestHTTPEndpoints(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
 			t.Fatalf("%s: %d %q, want %q", path, resp.StatusCode, body, want)
 		}
+	}
+}
+
+func TestEtcdGauges(t *testing.T) {
+	m := NewMetrics("c1")
+	m.SetEtcd(cluster.Gauges{Members: 3, HasLeader: true, Alarms: map[string]int{"NOSPACE": 1, "CORRUPT": 0},
+		DBSize: map[string]int64{"m0": 4096}, Quota: 8 << 30, CertExpiry: map[string]time.Time{"client": time.Unix(1900000000, 0)}})
+	for metric, want := range map[string]float64{
+		`etcd_backupd_etcd_members`: 3, `etcd_backupd_etcd_has_leader`: 1, `etcd_backupd_etcd_quota_bytes`: 8 << 30,
+	} {
+		mfs, _ := m.Registry.Gather()
+		found := false
+		for _, mf := range mfs {
+			if mf.GetName() == metric {
+				found = mf.Metric[0].GetGauge().GetValue() == want
+			}
+		}
+		if !found {
+			t.Fatalf("%s != %v", metric, want)
+		}
+	}
+	if got := testutil.ToFloat64(m.etcd.alarm.WithLabelValues("NOSPACE")); got != 1 {
+		t.Fatalf("alarm NOSPACE = %v", got)
+	}
+	if got := testutil.ToFloat64(m.etcd.certExpiry.WithLabelValues("client")); got != 1900000000 {
+		t.Fatalf("cert expiry = %v", got)
 	}
 }

@@ -22,6 +22,8 @@ type Metrics struct {
 	Skipped           *prometheus.CounterVec
 	UploadTotal       *prometheus.CounterVec
 	UploadBytes       *prometheus.CounterVec
+	etcd              *etcdMetrics
+	cluster           string
 }
 
 // NewMetrics registers the metrics for cluster in a new registry.
@@ -45,6 +47,14 @@ func NewMetrics(cluster string) *Metrics {
 		UploadTotal:       f.counters("upload_total", "Uploads by destination and result.", "destination", "result"),
 		UploadBytes:       f.counters("upload_bytes_total", "Bytes committed per destination.", "destination"),
 	}
+	m.cluster = cluster
+	for _, r := range []string{"success", "partial", "failure"} {
+		m.Backups.WithLabelValues(r)
+	}
+	m.Verifies.WithLabelValues("success")
+	m.Verifies.WithLabelValues("failure")
+	m.etcd = newEtcdMetrics(f)
+	m.Registry.MustRegister(m.etcd.collectors()...)
 	info := f.gauges("build_info", "Build information.", "version")
 	info.WithLabelValues(buildinfo.Get()).Set(1)
 	m.Registry.MustRegister(m.BackupLastSuccess, m.Backups, m.BackupDuration, m.BackupSize, m.VerifyLastSuccess,

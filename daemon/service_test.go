@@ -2,7 +2,10 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 
 	"github.com/etcd-backupd/etcd-backupd/backup"
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/notify"
 )
 
 func TestBackupAndPrune(t *testing.T) {
@@ -59,5 +63,40 @@ func TestBackupAndPrune(t *testing.T) {
 				t.Fatalf("last success = %v, want %v", got, wantLast)
 			}
 		})
+	}
+}
+
+func TestFailureAndRecoveryNotifications(t *testing.T) {
+	got := make(chan string, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var e notify.Event
+		json.NewDecoder(r.Body).Decode(&e)
+		got <- e.Kind
+	}))
+	defer srv.Close()
+	fails := []bool{true, true, false, false}
+	run := 0
+	s := &Service{Metrics: NewMetrics("c1"), Logger: zap.NewNop(),
+		Notifier: notify.New(notify.Options{URL: srv.URL}),
+		Backup: func(context.Context) (*backup.Result, error) {
+			if fails[run] {
+				return nil, errors.New("snapshot from x: down")
+			}
+			return &backup.Result{Manifest: &catalog.Manifest{ID: "20261124T000000Z-r000000000001"}}, nil
+		}}
+	// Every failure is told; the first success after a failure is a recovery; later successes are quiet.
+	for run = range fails {
+		s.BackupAndPrune(context.Background())
+		want := map[int]string{0: notify.KindBackupFailed, 1: notify.KindBackupFailed, 2: notify.KindRecovered}[run]
+		select {
+		case k := <-got:
+			if k != want {
+				t.Fatalf("run %d: notification %q, want %q", run, k, want)
+			}
+		case <-time.After(2 * time.Second):
+			if want != "" {
+				t.Fatalf("run %d: no notification, want %q", run, want)
+			}
+		}
 	}
 }

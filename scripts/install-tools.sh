@@ -127,11 +127,89 @@ install_apt() {
 	apt_install zstd zstd
 }
 
+# Storage servers for the storage tests, pinned.
+MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+FAKE_GCS_VERSION="v1.56.1"
+AZURITE_VERSION="3.35.0" # the last release that runs on the Node.js 20 of Debian
+
+# go_install TOOL MODULE VERSION: go install MODULE@VERSION into BIN, outside our module.
+go_install() {
+	local tool="$1" module="$2" version="$3" gobin
+	gobin="$(mktemp -d)"
+	log "$tool: building $module@$version (cached by its stamp afterwards)"
+	(cd "$gobin" && GOWORK=off GOFLAGS=-mod=mod GOBIN="$gobin" go install "$module@$version") \
+		|| { rm -rf "$gobin"; die "go install $module@$version"; }
+	mv "$gobin/$(basename "$module")" "$BIN/$tool"
+	rm -rf "$gobin"
+}
+
+# install_minio builds the MinIO server (S3) at MINIO_VERSION.
+install_minio() {
+	if stamp_ok minio "$MINIO_VERSION"; then
+		log "minio: $MINIO_VERSION already installed"
+		return
+	fi
+	go_install minio github.com/minio/minio "$MINIO_VERSION"
+	"$BIN/minio" --version >/dev/null 2>&1 || die "minio --version failed"
+	write_stamp minio "$MINIO_VERSION"
+}
+
+# install_fake_gcs builds fake-gcs-server (GCS) at FAKE_GCS_VERSION.
+install_fake_gcs() {
+	if stamp_ok fake-gcs-server "$FAKE_GCS_VERSION"; then
+		log "fake-gcs-server: $FAKE_GCS_VERSION already installed"
+		return
+	fi
+	go_install fake-gcs-server github.com/fsouza/fake-gcs-server "$FAKE_GCS_VERSION"
+	"$BIN/fake-gcs-server" -help >/dev/null 2>&1 || [[ $? == 2 ]] || die "fake-gcs-server -help failed"
+	write_stamp fake-gcs-server "$FAKE_GCS_VERSION"
+}
+
+# install_azurite installs Azurite (Azure Blob) from npm into .tools/azurite, with the
+# wrapper .tools/bin/azurite-blob.
+install_azurite() {
+	if stamp_ok azurite-blob "$AZURITE_VERSION"; then
+		log "azurite-blob: $AZURITE_VERSION already installed"
+		return
+	fi
+	apt_install npm npm
+	log "azurite: npm install azurite@$AZURITE_VERSION"
+	npm install --prefix "$TOOLS/azurite" --no-audit --no-fund --omit=dev --loglevel=error \
+		"azurite@$AZURITE_VERSION" || die "npm install azurite@$AZURITE_VERSION"
+	cat >"$BIN/azurite-blob" <<WRAPPER
+#!/bin/sh
+exec node "\$(dirname "\$0")/../azurite/node_modules/azurite/dist/src/blob/main.js" "\$@"
+WRAPPER
+	chmod 0755 "$BIN/azurite-blob"
+	verify_version azurite-blob "$AZURITE_VERSION" --version
+	write_stamp azurite-blob "$AZURITE_VERSION"
+}
+
+# promtool checks and unit-tests configs/prometheus-rules.yaml; module v0.316.0 is Prometheus 3.16.
+PROMTOOL_VERSION="v0.316.0"
+
+# install_deploy_tools installs what the deployment tests (internal/deploytest) run:
+# systemd-analyze for the units, and promtool for the alert rules.
+install_deploy_tools() {
+	apt_install systemd-analyze systemd
+	if stamp_ok promtool "$PROMTOOL_VERSION"; then
+		log "promtool: $PROMTOOL_VERSION already installed"
+		return
+	fi
+	go_install promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION"
+	"$BIN/promtool" --version 2>&1 | grep -q '^promtool' || die "promtool --version failed"
+	write_stamp promtool "$PROMTOOL_VERSION"
+}
+
 main() {
 	command -v go >/dev/null 2>&1 || die "go is not on PATH"
 	mkdir -p "$BIN" "$STAMPS"
 	install_apt
 	install_etcd
+	install_minio
+	install_fake_gcs
+	install_azurite
+	install_deploy_tools
 	log "done: tools in $BIN"
 }
 

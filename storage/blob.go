@@ -8,12 +8,10 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 	"gocloud.dev/blob"
-	_ "gocloud.dev/blob/azureblob" // azblob:// driver
-	_ "gocloud.dev/blob/gcsblob"   // gs:// driver
-	_ "gocloud.dev/blob/s3blob"    // s3:// driver
 	"gocloud.dev/gcerrors"
 )
 
@@ -25,21 +23,43 @@ type blobStore struct {
 	prefix string // key prefix from the URL path, "" or ending in '/'
 	url    string // redacted
 	log    *zap.Logger
+	upload uploadConfig
 }
 
 var _ Store = (*blobStore)(nil)
 
-func openBlob(ctx context.Context, scheme, rawURL string, log *zap.Logger) (*blobStore, error) {
+// uploadConfig holds the upload settings of a store.
+type uploadConfig struct {
+	partSize    int64 // 0: the driver's default
+	concurrency int   // 0: the driver's default
+	timeout     time.Duration
+}
+
+func openBlob(ctx context.Context, scheme, rawURL string, opts Options, log *zap.Logger) (*blobStore, error) {
 	openURL, prefix, err := splitURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	b, err := blob.DefaultURLMux().OpenBucket(ctx, openURL)
+	hc, err := newHTTPClient(opts.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(openURL) // parsed by splitURL already
+	var b *blob.Bucket
+	switch scheme {
+	case "s3":
+		b, err = openS3(ctx, u, hc)
+	case "gs":
+		b, err = openGCS(ctx, u, hc)
+	default:
+		b, err = openAzure(ctx, u, hc)
+	}
 	if err != nil {
 		return nil, scrub(err, openURL)
 	}
-	u, _ := url.Parse(openURL) // parsed by splitURL already
-	return newBlobStore(b, scheme, u.Host, prefix, Redact(rawURL), log), nil
+	s := newBlobStore(b, scheme, u.Host, prefix, Redact(rawURL), log)
+	s.upload = uploadConfig{partSize: opts.PartSize, concurrency: opts.Concurrency, timeout: opts.UploadTimeout}
+	return s, nil
 }
 
 // newBlobStore roots bucket at prefix ("" or ending in '/'); name is the
@@ -60,17 +80,16 @@ func (s *blobStore) Close() error {
 	return nil
 }
 
-func (s *blobStore) NewWriter(ctx context.Context, key string) (Writer, error) {
+func (s *blobStore) NewWriter(ctx context.Context, key string, opts ...WriteOptions) (Writer, error) {
 	if err := checkKey(key); err != nil {
 		return nil, fmt.Errorf("upload to %s: %w", s.url, err)
 	}
-	wctx, cancel := context.WithCancel(ctx)
-	bw, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: contentType(key)})
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("upload %s to %s: %w", key, s.url, mapErr(err))
-	}
-	return &blobWriter{store: s, key: key, w: bw, cancel: cancel}, nil
+	part := partSize(s.scheme, s.upload.partSize, writeOptions(opts).SizeHint)
+	return s.startUpload(ctx, key, &blob.WriterOptions{
+		ContentType:    contentType(key),
+		BufferSize:     int(part),
+		MaxConcurrency: s.upload.concurrency,
+	}), nil
 }
 
 func (s *blobStore) NewReader(ctx context.Context, key string) (io.ReadCloser, error) {
@@ -96,7 +115,7 @@ func (s *blobStore) List(ctx context.Context, prefix string) ([]Object, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("list %q in %s: %w", prefix, s.url, err)
+			return nil, fmt.Errorf("list %q in %s: %w", prefix, s.url, mapErr(err))
 		}
 		if obj.IsDir {
 			continue
@@ -115,15 +134,21 @@ func (s *blobStore) Delete(ctx context.Context, key string) error {
 	if err == nil || gcerrors.Code(err) == gcerrors.NotFound {
 		return nil
 	}
-	return fmt.Errorf("delete %s from %s: %w", key, s.url, err)
+	return fmt.Errorf("delete %s from %s: %w", key, s.url, mapErr(err))
 }
 
-// mapErr makes gocloud's NotFound match ErrNotFound, keeping the cause.
+// mapErr makes gocloud's NotFound of an object match ErrNotFound and names
+// the cause of other failures (auth, permission, network, TLS), keeping the
+// cause.
 func mapErr(err error) error {
-	if gcerrors.Code(err) == gcerrors.NotFound {
+	kind := Classify(err)
+	if kind == KindNotFound && !missingBucket(err) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	return err
+	if kind == KindOther {
+		return err
+	}
+	return &KindError{Kind: kind, Err: err}
 }
 
 // contentType picks the stored Content-Type from the key's suffix.

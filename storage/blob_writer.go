@@ -1,69 +1,121 @@
 package storage
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"gocloud.dev/blob"
 )
 
-// blobWriter wraps a gocloud writer whose context it owns, so Abort can
-// cancel the upload before closing it.
+// errAborted ends the upload stream of an aborted writer.
+var errAborted = errors.New("upload aborted")
+
+// blobWriter streams into gocloud's Bucket.Upload through a pipe, in a
+// goroutine that owns the upload context. Upload drives the driver's own
+// reader-based path, which has no write-side pipe of its own to race with a
+// cancellation. Abort cancels the context before ending the stream, so the
+// upload can never commit.
 type blobWriter struct {
-	store   *blobStore
-	key     string
-	cancel  func()
+	store    *blobStore
+	key      string
+	cancel   context.CancelFunc
+	pw       *io.PipeWriter
+	finished chan struct{} // closed when Upload returned
+	err      error         // Upload's result, set before finished closes
+
 	mu      sync.Mutex
-	w       *blob.Writer
 	written int64
 	done    bool
 }
 
 var _ Writer = (*blobWriter)(nil)
 
+// startUpload runs Bucket.Upload of key from a pipe.
+func (s *blobStore) startUpload(ctx context.Context, key string, opts *blob.WriterOptions) *blobWriter {
+	wctx, cancel := withUploadTimeout(ctx, s.upload.timeout)
+	pr, pw := io.Pipe()
+	w := &blobWriter{store: s, key: key, cancel: cancel, pw: pw, finished: make(chan struct{})}
+	go func() {
+		err := s.bucket.Upload(wctx, key, pr, opts)
+		if err == nil {
+			err = wctx.Err() // a cancelled upload must not look committed
+		}
+		w.err = err
+		if err == nil {
+			err = io.ErrClosedPipe
+		}
+		pr.CloseWithError(err)
+		close(w.finished)
+	}()
+	return w
+}
+
 func (w *blobWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.done {
-		return 0, fmt.Errorf("upload %s to %s: %w", w.key, w.store.url, errWriterDone)
+		w.mu.Unlock()
+		return 0, w.wrap(errWriterDone)
 	}
-	n, err := w.w.Write(p)
+	w.mu.Unlock()
+	n, err := w.pw.Write(p)
+	w.mu.Lock()
 	w.written += int64(n)
+	w.mu.Unlock()
 	if err != nil {
-		return n, fmt.Errorf("upload %s to %s: %w", w.key, w.store.url, err)
+		return n, w.wrap(mapErr(err))
 	}
 	return n, nil
 }
 
-// Commit closes the gocloud writer; its error is the first one that tells
-// whether the upload, credentials included, succeeded.
+// Commit ends the stream and waits for the upload; its error is the first
+// one that tells whether the upload, credentials included, succeeded.
 func (w *blobWriter) Commit() error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.done {
-		return fmt.Errorf("upload %s to %s: %w", w.key, w.store.url, errWriterDone)
+		w.mu.Unlock()
+		return w.wrap(errWriterDone)
 	}
 	w.done = true
-	err := w.w.Close()
+	w.mu.Unlock()
+	w.pw.Close()
+	<-w.finished
 	w.cancel()
-	if err != nil {
-		return fmt.Errorf("upload %s to %s: %w", w.key, w.store.url, mapErr(err))
+	if w.err != nil {
+		w.cleanup()
+		return w.wrap(mapErr(w.err))
 	}
 	return nil
 }
 
-// Abort cancels the upload first, so that Close cannot commit it, then
-// closes the writer and discards its error.
+// Abort cancels the upload first, so that it cannot commit, then ends the
+// stream and waits for the upload to return.
 func (w *blobWriter) Abort() {
 	w.cancel()
+	w.pw.CloseWithError(errAborted)
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.done {
+		w.mu.Unlock()
 		return
 	}
 	w.done = true
-	_ = w.w.Close()
-	if w.store.scheme == "s3" && w.written >= s3MinPartSize {
+	w.mu.Unlock()
+	<-w.finished
+	w.cleanup()
+}
+
+// cleanup aborts what a failed or aborted S3 upload may have left behind.
+func (w *blobWriter) cleanup() {
+	w.mu.Lock()
+	written := w.written
+	w.mu.Unlock()
+	if w.store.scheme == "s3" && written >= s3MinPartSize {
 		w.store.abortMultipart(w.key)
 	}
+}
+
+func (w *blobWriter) wrap(err error) error {
+	return fmt.Errorf("upload %s to %s: %w", w.key, w.store.url, err)
 }

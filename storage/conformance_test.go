@@ -28,6 +28,9 @@ func runConformance(t *testing.T, open func(t *testing.T) Store) {
 		{"NotVisibleBeforeCommit", testNotVisibleBeforeCommit},
 		{"CancelledContext", testCancelledContext},
 		{"InvalidKeys", testInvalidKeys},
+		{"Large", testLarge},
+		{"AbortLarge", testAbortLarge},
+		{"CancelLarge", testCancelLarge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // tmpMarker marks in-progress files: <final>.tmp-<random>.
@@ -19,14 +20,15 @@ const tmpMarker = ".tmp-"
 // fileStore keeps objects as files under a directory. Writes go to a temp
 // file beside the final name, are fsynced and renamed into place.
 type fileStore struct {
-	dir string
-	url string
+	dir     string
+	url     string
+	timeout time.Duration // per upload; 0: none
 }
 
 var _ Store = (*fileStore)(nil)
 
 // openFile opens a file:// destination, creating its directory (0700).
-func openFile(u *url.URL, rawURL string) (*fileStore, error) {
+func openFile(u *url.URL, rawURL string, timeout time.Duration) (*fileStore, error) {
 	dir, err := fileDir(u)
 	if err != nil {
 		return nil, err
@@ -38,7 +40,7 @@ func openFile(u *url.URL, rawURL string) (*fileStore, error) {
 	if dir, err = filepath.EvalSymlinks(dir); err != nil {
 		return nil, fmt.Errorf("resolve directory: %w", err)
 	}
-	return &fileStore{dir: dir, url: Redact(rawURL)}, nil
+	return &fileStore{dir: dir, url: Redact(rawURL), timeout: timeout}, nil
 }
 
 func (s *fileStore) String() string { return s.url }
@@ -110,8 +112,19 @@ func (s *fileStore) Delete(ctx context.Context, key string) error {
 // List walks the directory under the prefix's last '/', skipping temp files,
 // directories and anything that is not a regular file.
 func (s *fileStore) List(ctx context.Context, prefix string) ([]Object, error) {
+	out, err := s.walk(ctx, prefix, false)
+	if err != nil {
+		return nil, fmt.Errorf("list %q in %s: %w", prefix, s.url, err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// walk returns the regular files under prefix: committed objects, or with pending the temp files of
+// unfinished writes, each under the key it would have committed.
+func (s *fileStore) walk(ctx context.Context, prefix string, pending bool) ([]Object, error) {
 	if err := checkPrefix(prefix); err != nil {
-		return nil, fmt.Errorf("list %s: %w", s.url, err)
+		return nil, err
 	}
 	root := s.dir
 	if i := strings.LastIndex(prefix, "/"); i >= 0 {
@@ -128,7 +141,8 @@ func (s *fileStore) List(ctx context.Context, prefix string) ([]Object, error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(s.dir, p)
+		name, _, isTmp := strings.Cut(d.Name(), tmpMarker)
+		rel, err := filepath.Rel(s.dir, filepath.Join(filepath.Dir(p), name))
 		if err != nil {
 			return err
 		}
@@ -136,7 +150,7 @@ func (s *fileStore) List(ctx context.Context, prefix string) ([]Object, error) {
 		if d.IsDir() {
 			return s.walkDir(p, root, key, prefix)
 		}
-		if !d.Type().IsRegular() || strings.Contains(d.Name(), tmpMarker) || !strings.HasPrefix(key, prefix) {
+		if !d.Type().IsRegular() || isTmp != pending || !strings.HasPrefix(key, prefix) {
 			return nil
 		}
 		fi, err := d.Info()
@@ -149,11 +163,7 @@ func (s *fileStore) List(ctx context.Context, prefix string) ([]Object, error) {
 		out = append(out, Object{Key: key, Size: fi.Size(), ModTime: fi.ModTime()})
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list %q in %s: %w", prefix, s.url, err)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out, nil
+	return out, err
 }
 
 // walkDir skips directories that cannot hold keys with prefix.

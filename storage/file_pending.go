@@ -14,43 +14,7 @@ import (
 // ListPending returns the temp files of unfinished writes under prefix, each under the key it
 // would have committed. ModTime is the temp file's last write.
 func (s *fileStore) ListPending(ctx context.Context, prefix string) ([]Object, error) {
-	if err := checkPrefix(prefix); err != nil {
-		return nil, fmt.Errorf("list unfinished writes in %s: %w", s.url, err)
-	}
-	root := s.dir
-	if i := strings.LastIndex(prefix, "/"); i >= 0 {
-		root = filepath.Join(s.dir, filepath.FromSlash(prefix[:i]))
-	}
-	var out []Object
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotDir) {
-				return nil
-			}
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		name, _, found := strings.Cut(d.Name(), tmpMarker)
-		if d.IsDir() || !d.Type().IsRegular() || !found {
-			return nil
-		}
-		rel, err := filepath.Rel(s.dir, filepath.Join(filepath.Dir(p), name))
-		if err != nil {
-			return err
-		}
-		key := filepath.ToSlash(rel)
-		fi, err := d.Info()
-		if errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(key, prefix) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		out = append(out, Object{Key: key, Size: fi.Size(), ModTime: fi.ModTime()})
-		return nil
-	})
+	out, err := s.walk(ctx, prefix, true)
 	if err != nil {
 		return nil, fmt.Errorf("list unfinished writes %q in %s: %w", prefix, s.url, err)
 	}

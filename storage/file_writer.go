@@ -20,18 +20,20 @@ const dirMode = 0o700
 // fileWriter writes <final>.tmp-<random> (0600, from os.CreateTemp) and
 // renames it onto the final name at Commit.
 type fileWriter struct {
-	ctx   context.Context
-	store *fileStore
-	key   string
-	final string
-	mu    sync.Mutex
-	f     *os.File
-	done  bool
+	ctx    context.Context
+	cancel context.CancelFunc
+	store  *fileStore
+	key    string
+	final  string
+	mu     sync.Mutex
+	f      *os.File
+	done   bool
 }
 
 var _ Writer = (*fileWriter)(nil)
 
-func (s *fileStore) NewWriter(ctx context.Context, key string) (Writer, error) {
+// NewWriter starts a temp file; the file store needs no size hint.
+func (s *fileStore) NewWriter(ctx context.Context, key string, _ ...WriteOptions) (Writer, error) {
 	p, err := s.path(key)
 	if err != nil {
 		return nil, fmt.Errorf("upload to %s: %w", s.url, err)
@@ -46,7 +48,8 @@ func (s *fileStore) NewWriter(ctx context.Context, key string) (Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("upload %s to %s: %w", key, s.url, err)
 	}
-	return &fileWriter{ctx: ctx, store: s, key: key, final: p, f: f}, nil
+	wctx, cancel := withUploadTimeout(ctx, s.timeout)
+	return &fileWriter{ctx: wctx, cancel: cancel, store: s, key: key, final: p, f: f}, nil
 }
 
 func (w *fileWriter) Write(p []byte) (int, error) {
@@ -74,6 +77,7 @@ func (w *fileWriter) Commit() error {
 		return w.wrap(errWriterDone)
 	}
 	w.done = true
+	defer w.cancel()
 	tmp := w.f.Name()
 	if err := w.commit(); err != nil {
 		w.f.Close()
@@ -113,6 +117,7 @@ func (w *fileWriter) Abort() {
 		return
 	}
 	w.done = true
+	w.cancel()
 	w.f.Close()
 	os.Remove(w.f.Name())
 }

@@ -2,9 +2,13 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"go.uber.org/zap"
 )
 
@@ -15,10 +19,95 @@ const s3MinPartSize = 5 << 20
 // s3CleanupTimeout bounds the multipart clean-up after an abort.
 const s3CleanupTimeout = 30 * time.Second
 
-// abortMultipart removes incomplete multipart uploads of key. gocloud aborts
-// them with the cancelled writer context, which fails, so a fresh context is
-// used here. Failures are logged: a bucket lifecycle rule for incomplete
-// uploads is the backstop.
+// AbortIncompleteUploads aborts the incomplete multipart uploads under
+// prefix (relative to the store's URL path) started more than olderThan ago,
+// and returns how many it aborted. Cancelled or crashed S3 uploads leave
+// them behind, unseen by List but billed. It does nothing for other schemes,
+// whose uncommitted parts expire by themselves.
+func AbortIncompleteUploads(ctx context.Context, store Store, prefix string, olderThan time.Duration) (int, error) {
+	s, ok := store.(*blobStore)
+	if !ok {
+		return 0, nil
+	}
+	if err := checkPrefix(prefix); err != nil {
+		return 0, fmt.Errorf("abort incomplete uploads in %s: %w", s.url, err)
+	}
+	var client *s3.Client
+	if !s.bucket.As(&client) {
+		return 0, nil
+	}
+	cutoff := time.Now().Add(-olderThan)
+	n, err := s.abortUploads(ctx, client, s.prefix+prefix, func(key string, started time.Time) bool {
+		return started.Before(cutoff)
+	})
+	if err != nil {
+		return n, fmt.Errorf("abort incomplete uploads in %s: %w", s.url, mapErr(err))
+	}
+	return n, nil
+}
+
+// abortUploads aborts the uploads under full (a bucket key prefix) that match.
+func (s *blobStore) abortUploads(ctx context.Context, client *s3.Client, full string, match func(string, time.Time) bool) (int, error) {
+	ups, err := s.listUploads(ctx, client, full)
+	n := 0
+	for _, up := range ups {
+		if !match(*up.Key, *up.Initiated) {
+			continue
+		}
+		if err := s.abortUpload(ctx, client, up); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, err
+}
+
+// listUploads pages through the incomplete uploads under full. MinIO lists uploads only for an
+// exact key or the whole bucket, so a prefix that finds nothing is retried as a whole-bucket
+// listing, filtered here.
+func (s *blobStore) listUploads(ctx context.Context, client *s3.Client, full string) ([]types.MultipartUpload, error) {
+	ups, err := s.listUploadsUnder(ctx, client, full, full)
+	if err != nil || len(ups) > 0 || full == "" {
+		return ups, err
+	}
+	return s.listUploadsUnder(ctx, client, "", full)
+}
+
+func (s *blobStore) listUploadsUnder(ctx context.Context, client *s3.Client, listPrefix, full string) ([]types.MultipartUpload, error) {
+	in := &s3.ListMultipartUploadsInput{Bucket: &s.name, Prefix: &listPrefix}
+	var ups []types.MultipartUpload
+	for {
+		out, err := client.ListMultipartUploads(ctx, in)
+		if err != nil {
+			return ups, err
+		}
+		for _, up := range out.Uploads {
+			if up.Key != nil && up.Initiated != nil && up.UploadId != nil && strings.HasPrefix(*up.Key, full) {
+				ups = append(ups, up)
+			}
+		}
+		if out.IsTruncated == nil || !*out.IsTruncated {
+			return ups, nil
+		}
+		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
+	}
+}
+
+// abortUpload aborts one upload; one already gone is not an error.
+func (s *blobStore) abortUpload(ctx context.Context, client *s3.Client, up types.MultipartUpload) error {
+	_, err := client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+		Bucket: &s.name, Key: up.Key, UploadId: up.UploadId,
+	})
+	var gone *types.NoSuchUpload
+	if err != nil && !errors.As(err, &gone) {
+		return err
+	}
+	return nil
+}
+
+// abortMultipart removes incomplete multipart uploads of key after an
+// Abort, with a fresh context since the writer's is cancelled. Failures are
+// logged: the sweep and a bucket lifecycle rule are the backstops.
 func (s *blobStore) abortMultipart(key string) {
 	var client *s3.Client
 	if !s.bucket.As(&client) {
@@ -27,25 +116,9 @@ func (s *blobStore) abortMultipart(key string) {
 	ctx, cancel := context.WithTimeout(context.Background(), s3CleanupTimeout)
 	defer cancel()
 	full := s.prefix + key
-	out, err := client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{
-		Bucket: &s.name,
-		Prefix: &full,
-	})
+	_, err := s.abortUploads(ctx, client, full, func(k string, _ time.Time) bool { return k == full })
 	if err != nil {
-		s.log.Warn("list incomplete multipart uploads after abort",
+		s.log.Warn("abort incomplete multipart upload",
 			zap.String("url", s.url), zap.String("key", key), zap.Error(err))
-		return
-	}
-	for _, up := range out.Uploads {
-		if up.Key == nil || *up.Key != full {
-			continue
-		}
-		_, err := client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
-			Bucket: &s.name, Key: up.Key, UploadId: up.UploadId,
-		})
-		if err != nil {
-			s.log.Warn("abort incomplete multipart upload",
-				zap.String("url", s.url), zap.String("key", key), zap.Error(err))
-		}
 	}
 }

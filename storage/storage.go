@@ -26,8 +26,9 @@ type Object struct {
 // Store holds objects under one destination URL. Keys are relative to the
 // URL's path prefix, '/'-separated.
 type Store interface {
-	// NewWriter starts an object; cancelling ctx aborts it.
-	NewWriter(ctx context.Context, key string) (Writer, error)
+	// NewWriter starts an object; cancelling ctx aborts it. At most one
+	// WriteOptions may be given.
+	NewWriter(ctx context.Context, key string, opts ...WriteOptions) (Writer, error)
 	// NewReader opens an object; a missing one gives an error wrapping ErrNotFound.
 	NewReader(ctx context.Context, key string) (io.ReadCloser, error)
 	// List returns every object whose key starts with prefix, sorted by key.
@@ -54,6 +55,34 @@ type Writer interface {
 // Options configures Open.
 type Options struct {
 	Logger *zap.Logger // may be nil
+	// CAFile is a PEM bundle trusted for TLS in addition to the system roots
+	// (s3, gs and azblob).
+	CAFile string
+	// PartSize is the size of one multipart part (s3), block (azblob) or
+	// resumable chunk (gs); 0 picks the default. It grows with
+	// WriteOptions.SizeHint to stay within the part limit.
+	PartSize int64
+	// Concurrency is the number of parts uploaded at once (s3, azblob); 0
+	// picks the default.
+	Concurrency int
+	// UploadTimeout bounds each upload, from NewWriter to Commit; 0: none,
+	// the caller's context alone bounds it.
+	UploadTimeout time.Duration
+}
+
+// WriteOptions tunes one upload.
+type WriteOptions struct {
+	// SizeHint is the expected object size in bytes, 0 when unknown. A large
+	// hint grows the part size so that the object fits in the part limit.
+	SizeHint int64
+}
+
+// writeOptions returns the single optional WriteOptions.
+func writeOptions(opts []WriteOptions) WriteOptions {
+	if len(opts) == 0 {
+		return WriteOptions{}
+	}
+	return opts[0]
 }
 
 // errWriterDone is returned when a writer is used after Commit or Abort.
@@ -76,12 +105,15 @@ func Open(ctx context.Context, rawURL string, opts Options) (Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse destination URL: %w", urlErrCause(err))
 	}
+	if err := checkOptions(u.Scheme, opts); err != nil {
+		return nil, fmt.Errorf("open destination %s: %w", Redact(rawURL), err)
+	}
 	var s Store
 	switch u.Scheme {
 	case "file":
-		s, err = openFile(u, rawURL)
+		s, err = openFile(u, rawURL, opts.UploadTimeout)
 	case "s3", "gs", "azblob":
-		s, err = openBlob(ctx, u.Scheme, rawURL, log)
+		s, err = openBlob(ctx, u.Scheme, rawURL, opts, log)
 	case "":
 		err = fmt.Errorf("missing scheme (supported: %s; use file:///path for a directory)",
 			strings.Join(Schemes(), ", "))

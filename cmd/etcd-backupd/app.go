@@ -38,14 +38,29 @@ func (g *globals) newApp() (*app, error) {
 
 // openStores opens every destination.
 func (a *app) openStores(ctx context.Context) error {
-	for i, u := range a.cfg.DestinationURLs() {
-		s, err := storage.Open(ctx, u, storage.Options{Logger: a.lg})
+	for i := range a.cfg.Destinations {
+		s, err := a.openStore(ctx, i)
 		if err != nil {
-			return fmt.Errorf("destinations[%d]: %w", i, err)
+			return err
 		}
 		a.cats = append(a.cats, catalog.New(s, a.cfg.ClusterName))
 	}
 	return nil
+}
+
+// openStore opens destinations[i] with its upload options.
+func (a *app) openStore(ctx context.Context, i int) (storage.Store, error) {
+	d := a.cfg.Destinations[i]
+	o, err := d.StoreOptions()
+	if err != nil {
+		return nil, usageError{fmt.Errorf("destinations[%d]: %w", i, err)}
+	}
+	o.Logger = a.lg
+	s, err := storage.Open(ctx, d.URL, o)
+	if err != nil {
+		return nil, fmt.Errorf("destinations[%d]: %w", i, err)
+	}
+	return s, nil
 }
 
 // openEtcd connects to the cluster.

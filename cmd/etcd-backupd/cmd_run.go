@@ -15,6 +15,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/config"
 	"github.com/etcd-backupd/etcd-backupd/daemon"
+	"github.com/etcd-backupd/etcd-backupd/notify"
 )
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -47,6 +48,15 @@ func (g *globals) run(ctx context.Context) error {
 	if err := clearSpool(a); err != nil {
 		return err
 	}
+	no, err := a.cfg.NotifyOptions()
+	if err != nil {
+		return usageError{err}
+	}
+	no.Logger = a.lg.Named("notify")
+	svc.Notifier = notify.New(no)
+	if err := m.Seed(ctx, a.cats); err != nil {
+		a.lg.Warn("read the last backup and drill times", zap.Error(err))
+	}
 	sched, _, err := config.ParseSchedule(a.cfg.Schedule.Backup)
 	if err != nil {
 		return usageError{err}
@@ -55,8 +65,22 @@ func (g *globals) run(ctx context.Context) error {
 		_, err := svc.BackupAndPrune(ctx)
 		return err
 	}}}
+	if a.cfg.Schedule.Verify != "" {
+		vsched, _, err := config.ParseSchedule(a.cfg.Schedule.Verify)
+		if err != nil {
+			return usageError{err}
+		}
+		if svc.Drill, err = a.drillRunner(); err != nil {
+			return err
+		}
+		jobs = append(jobs, daemon.Job{Name: "drill", Schedule: vsched, Run: svc.DrillJob})
+	}
 	o := daemon.Options{Jobs: jobs, Listen: a.cfg.HTTP.Listen, Metrics: m, Logger: a.lg.Named("daemon"),
-		Ready: func(string) { notifyReady(stop, a.lg) }}
+		Ready: func(string) { notifyReady(stop, a.lg) },
+		Poll: func(ctx context.Context) cluster.Gauges {
+			g, _ := a.etcd.Poll(ctx)
+			return g
+		}}
 	if a.cfg.HA.Enabled {
 		o.Elect = a.elect(m, svc)
 	}

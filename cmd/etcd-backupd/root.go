@@ -47,7 +47,8 @@ func newRoot(g *globals) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
-	root.AddCommand(newVersionCmd(g), newConfigCmd(g), newRunOnceCmd(g), newListCmd(g), newRunCmd(g), newPruneCmd(g))
+	root.AddCommand(newVersionCmd(g), newConfigCmd(g), newRunOnceCmd(g), newListCmd(g), newRunCmd(g), newCheckCmd(g), newPruneCmd(g),
+		newVerifyCmd(g), newFetchCmd(g), newRestoreCmd(g))
 	return root
 }
 

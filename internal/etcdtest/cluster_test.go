@@ -21,8 +21,17 @@ func TestStartCluster(t *testing.T) {
 	p.Kill()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := c.Client(t).Put(ctx, "/after-kill", "v"); err != nil {
-		t.Fatalf("put with one member down: %v", err)
+	// The killed member may have led: retry while the others elect a new leader.
+	cli := c.Client(t)
+	for {
+		_, err := cli.Put(ctx, "/after-kill", "v")
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("put with one member down: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	p.Start(t)
 	p.WaitReady(t)

@@ -3,7 +3,7 @@ package etcdtest
 import (
 	"errors"
 	"fmt"
-	"net"
+	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -197,15 +197,7 @@ func (m *Member) Client(t testing.TB) *clientv3.Client {
 }
 
 // FreePort returns a free loopback TCP port.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func FreePort(t testing.TB) int { return testgate.FreePort(t) }
 
 // loopbackURL returns http(s)://127.0.0.1:port.
 func loopbackURL(tls bool, port int) string {

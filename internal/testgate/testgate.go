@@ -4,6 +4,7 @@
 package testgate
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,4 +86,15 @@ func lookup(binDir, tool string) string {
 		return p
 	}
 	return ""
+}
+
+// FreePort returns a loopback TCP port that nothing listens on now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
