@@ -27,8 +27,9 @@ type attempt struct {
 }
 
 func (a *attempt) run(ctx context.Context) (*Result, error) {
-	a.start = a.o.Now().UTC()
-	a.id = catalog.NewID(a.start, a.member.Status.Header.Revision)
+	if err := a.newID(ctx); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if err := a.openDests(ctx); err != nil {
@@ -47,6 +48,28 @@ func (a *attempt) run(ctx context.Context) (*Result, error) {
 		return a.failed(), err
 	}
 	return a.commit(ctx, p, st)
+}
+
+// newID names the backup. Two backups in the same second at the same revision would get the same
+// ID, and the second would replace the data of the first under its manifest: then wait a second.
+func (a *attempt) newID(ctx context.Context) error {
+	for {
+		a.start = a.o.Now().UTC()
+		a.id = catalog.NewID(a.start, a.member.Status.Header.Revision)
+		taken := false
+		for _, c := range a.o.Destinations {
+			ok, err := c.Committed(ctx, a.id)
+			taken = taken || (ok && err == nil)
+		}
+		if !taken {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(a.start.Truncate(time.Second).Add(time.Second).Sub(a.o.Now())):
+		}
+	}
 }
 
 func (a *attempt) openDests(ctx context.Context) error {

@@ -177,3 +177,36 @@ func TestFallsBackToNextMember(t *testing.T) {
 		t.Fatalf("snapshot from %s, want the live member %s", res.Manifest.Etcd.Endpoint, f.member.Endpoint)
 	}
 }
+
+// TestSameSecondSameRevision takes two backups of an idle cluster at once: they must get two IDs,
+// and each manifest must match its own data.
+func TestSameSecondSameRevision(t *testing.T) {
+	f := newFixture(t, 50)
+	frozen := time.Now()
+	calls := 0
+	f.opts.Now = func() time.Time {
+		calls++
+		if calls <= 4 {
+			return frozen
+		}
+		return time.Now()
+	}
+	first, err := Run(context.Background(), f.client, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Run(context.Background(), f.client, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Manifest.ID == second.Manifest.ID {
+		t.Fatalf("two backups share the ID %s", first.Manifest.ID)
+	}
+	for _, id := range []string{first.Manifest.ID, second.Manifest.ID} {
+		m, err := f.opts.Destinations[0].Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkObject(t, f.opts.Destinations[0], m)
+	}
+}

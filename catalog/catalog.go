@@ -225,3 +225,16 @@ func cmp(old, err error) error {
 	}
 	return err
 }
+
+// Committed reports whether a manifest for id exists.
+func (c *Catalog) Committed(ctx context.Context, id string) (bool, error) {
+	r, err := c.Store.NewReader(ctx, c.Layout.ManifestKey(id))
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	r.Close()
+	return true, nil
+}

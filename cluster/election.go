@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 	"go.uber.org/zap"
 )
@@ -75,7 +76,7 @@ func (c *Client) leadOnce(ctx context.Context, o ElectionOptions, lg *zap.Logger
 	}
 	lg.Info("elected leader: this daemon runs the scheduled jobs")
 	o.OnChange(true)
-	go c.confirm(cctx, stopCampaign, e.Key(), o.TTL, lg)
+	go c.confirm(cctx, stopCampaign, e.Key(), s.Lease(), o.TTL, lg)
 	lead(cctx)
 	o.OnChange(false)
 	select {
@@ -96,7 +97,7 @@ func (c *Client) leadOnce(ctx context.Context, o ElectionOptions, lg *zap.Logger
 // confirm reads the election key every TTL/3 with a linearizable read and gives up leadership (calls
 // stop) when it could not do so for a whole TTL: by then the lease may have expired on the server and
 // another daemon may lead. The client's own keepalive can take much longer to notice.
-func (c *Client) confirm(ctx context.Context, stop context.CancelFunc, key string, ttl time.Duration, lg *zap.Logger) {
+func (c *Client) confirm(ctx context.Context, stop context.CancelFunc, key string, lease clientv3.LeaseID, ttl time.Duration, lg *zap.Logger) {
 	tick := time.NewTicker(ttl / 3)
 	defer tick.Stop()
 	last := time.Now()
@@ -109,12 +110,15 @@ func (c *Client) confirm(ctx context.Context, stop context.CancelFunc, key strin
 		rctx, cancel := context.WithTimeout(ctx, ttl/3)
 		resp, err := c.cli.Get(rctx, key)
 		cancel()
-		if err == nil && len(resp.Kvs) == 1 {
+		if err == nil && len(resp.Kvs) == 1 && resp.Kvs[0].Lease == int64(lease) {
 			last = time.Now()
 			continue
 		}
 		if err == nil {
-			err = fmt.Errorf("election key %s is gone", key)
+			// The lease expired on the server: another daemon may lead already.
+			lg.Error("leadership lost: the election key is gone; stopping the scheduled jobs", zap.String("key", key))
+			stop()
+			return
 		}
 		if time.Since(last) >= ttl {
 			lg.Error("leadership lost: cannot confirm it (etcd unreachable or without quorum); stopping the scheduled jobs", zap.Error(err))

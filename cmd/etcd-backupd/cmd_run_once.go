@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/etcd-backupd/etcd-backupd/daemon"
 )
@@ -43,6 +44,7 @@ func (g *globals) runOnce(ctx context.Context, output string) error {
 		return err
 	}
 	res, err := svc.BackupAndPrune(ctx)
+	logPeakMemory(a.lg)
 	if res != nil && res.Manifest != nil {
 		if perr := printManifests(g.stdout, output, res.Manifest); perr != nil {
 			return perr
@@ -52,4 +54,13 @@ func (g *globals) runOnce(ctx context.Context, output string) error {
 		return err
 	}
 	return nil
+}
+
+// logPeakMemory logs the peak resident memory of this process and of its children (the snapshot
+// status child maps the snapshot file, so its resident size is mostly page cache).
+func logPeakMemory(lg *zap.Logger) {
+	var self, children syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
+	lg.Info("peak memory", zap.Int64("self_rss_mb", self.Maxrss>>10), zap.Int64("children_rss_mb", children.Maxrss>>10))
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
 )
 
-const haTTL = 3 * time.Second
+const haTTL = 4 * time.Second
 
 // haDaemon is one `etcd-backupd run` process, talking to one etcd member.
 type haDaemon struct {

@@ -18,7 +18,15 @@ func main() {
 	endpoint := flag.String("endpoint", "http://127.0.0.1:2379", "etcd client URL")
 	sizeMB := flag.Int64("size-mb", 100, "target database size in MB")
 	valueSize := flag.Int("value-size", 4096, "approximate value size")
+	bucket := flag.String("make-bucket", "", "instead of filling, create this bucket at the S3 -endpoint (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")
 	flag.Parse()
+	if *bucket != "" {
+		if err := makeBucket(*endpoint, *bucket, os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")); err != nil {
+			fmt.Fprintln(os.Stderr, "benchfill:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := fill(*endpoint, *sizeMB<<20, *valueSize); err != nil {
 		fmt.Fprintln(os.Stderr, "benchfill:", err)
 		os.Exit(1)
