@@ -17,7 +17,10 @@ RPORT=42479
 
 rm -rf "$WORK"; mkdir -p "$WORK"
 cleanup() {
+	trap - EXIT
+	set +e
 	for p in ${ETCD_PID:-} ${MINIO_PID:-}; do kill "$p" 2>/dev/null; done
+	pkill -f "minio server --quiet --address 127.0.0.1:$MINIO_PORT" 2>/dev/null
 	pkill -f "data-dir $WORK/restored" 2>/dev/null
 	wait 2>/dev/null; gpgconf --homedir "$WORK/gnupg" --kill gpg-agent 2>/dev/null || true
 }
@@ -34,7 +37,11 @@ export AWS_ACCESS_KEY_ID=bench$RANDOM AWS_SECRET_ACCESS_KEY=benchsecret$RANDOM$R
 MINIO_ROOT_USER=$AWS_ACCESS_KEY_ID MINIO_ROOT_PASSWORD=$AWS_SECRET_ACCESS_KEY MINIO_BROWSER=off \
 	minio server --quiet --address 127.0.0.1:$MINIO_PORT "$WORK/minio" >"$WORK/minio.log" 2>&1 &
 MINIO_PID=$!
-for _ in $(seq 1 100); do "$WORK/benchfill" --endpoint "http://127.0.0.1:$MINIO_PORT" --make-bucket bench 2>/dev/null && break; sleep 0.3; done
+for i in $(seq 1 100); do
+	timeout 5 "$WORK/benchfill" --endpoint "http://127.0.0.1:$MINIO_PORT" --make-bucket bench 2>/dev/null && break
+	[[ $i == 100 ]] && { echo "bench: MinIO did not start:"; cat "$WORK/minio.log"; exit 1; }
+	sleep 0.3
+done
 FPR=$(gpg --with-colons --fingerprint bench@example.com | awk -F: '/^fpr/{print $10; exit}')
 
 # measure NAME CMD...: runs CMD REPS times under /usr/bin/time; appends "name wall user sys maxrss_kb" lines.
@@ -48,11 +55,12 @@ measure() {
 	done
 }
 prep_run_once_file() { rm -rf "$WORK/store"; }
+prep_run_once_file_s3() { rm -rf "$WORK/store"; }
 prep_script() { rm -rf "$WORK/script" && mkdir -p "$WORK/script/dest"; }
-prep_restore() { pkill -f "data-dir $WORK/restored" 2>/dev/null; sleep 0.5; rm -rf "$WORK/restored"; }
+prep_restore() { pkill -f "data-dir $WORK/restored" 2>/dev/null || true; sleep 0.5; rm -rf "$WORK/restored"; }
 prep_etcdutl_restore() { prep_restore; }
 
-# config NAME URL: a config backing up to URL.
+# config NAME DESTINATIONS: a config backing up to DESTINATIONS, a YAML list.
 config() {
 	cat >"$WORK/$1.yaml" <<YAML
 cluster_name: bench
@@ -61,7 +69,7 @@ schedule: {backup: "@hourly", verify: ""}
 spool_dir: $WORK/spool
 verify: {scratch_dir: $WORK/scratch}
 encryption: {recipients: [$WORK/pub.asc], private_key: $WORK/key.asc}
-destinations: [{url: "$2"}]
+destinations: $2
 http: {listen: ""}
 log: {level: info}
 YAML
@@ -119,19 +127,23 @@ for mb in $SIZES; do
 	for _ in $(seq 1 60); do etcdctl --endpoints "http://127.0.0.1:$PORT" endpoint health >/dev/null 2>&1 && break; sleep 0.5; done
 	echo "bench: filling ${mb} MB"
 	"$WORK/benchfill" --endpoint "http://127.0.0.1:$PORT" --size-mb "$mb"
-	config file "file://$WORK/store"
-	config s3 "s3://bench/etcd?endpoint=http://127.0.0.1:$MINIO_PORT&use_path_style=true&region=us-east-1"
+	config file "[{url: \"file://$WORK/store\"}]"
+	S3URL="s3://bench/etcd?endpoint=http://127.0.0.1:$MINIO_PORT&use_path_style=true&region=us-east-1"
+	config s3 "[{url: \"$S3URL\"}]"
+	config both "[{url: \"file://$WORK/store\"}, {url: \"$S3URL\"}]"
 	measure raw-save etcdctl --endpoints "http://127.0.0.1:$PORT" snapshot save "$WORK/raw.db"
 	DB=$(stat -c %s "$WORK/raw.db"); mv "$WORK/raw.db" "$WORK/plain.db"
 	measure run-once-file "$BIN" --config "$WORK/file.yaml" run-once
 	measure run-once-s3 "$BIN" --config "$WORK/s3.yaml" run-once
+	measure run-once-file-s3 "$BIN" --config "$WORK/both.yaml" run-once
 	measure script bash -c script_backup
 	measure verify-deep "$BIN" --config "$WORK/file.yaml" verify --deep latest
 	measure restore bash -c restore_ours
 	measure etcdutl-restore bash -c restore_etcdutl
 	rm -f "$WORK/plain.db"; prep_restore
 	kill "$ETCD_PID"; wait "$ETCD_PID" 2>/dev/null || true; ETCD_PID=
-	STORED=$(find "$WORK/store" -name '*.pgp' -printf '%s\n' | head -1)
+	STORED=$(find "$WORK/store" -name '*.pgp' -printf '%s\n' | sort -n | tail -1)
+	set +e # the report below only reads what was measured
 	{
 		echo "## $((DB >> 20)) MB database (stored: $((STORED >> 20)) MB, ratio $(awk -v a="$DB" -v b="$STORED" 'BEGIN{printf "%.1f", a/b}')x)"
 		echo
@@ -141,7 +153,7 @@ for mb in $SIZES; do
 		echo
 		echo "| Run | Wall s | MB/s | CPU s | Peak RSS MB |"
 		echo "|---|---:|---:|---:|---:|"
-		for n in raw-save run-once-file run-once-s3 script verify-deep restore etcdutl-restore; do
+		for n in raw-save run-once-file run-once-s3 run-once-file-s3 script verify-deep restore etcdutl-restore; do
 			w=$(stat_of "$n" 2); u=$(stat_of "$n" 3); s=$(stat_of "$n" 4); m=$(stat_of "$n" 5)
 			awk -v n="$n" -v w="$w" -v u="$u" -v s="$s" -v m="$m" -v db="$DB" \
 				'BEGIN{printf "| %s | %.2f | %.0f | %.2f | %.0f |\n", n, w, db/1048576/w, u+s, m/1024}'
@@ -158,6 +170,8 @@ for mb in $SIZES; do
 			printf "- restore to serving / (etcdutl restore + start) = %.2fx (target <= 1.5x): %s\n", t4, (t4<=1.5?"PASS":"MISS") }'
 		echo
 	} | tee -a "$OUT.new"
+	set -e
 done
 mv "$OUT.new" "$OUT"
 echo "bench: wrote $OUT"
+exit 0
