@@ -51,7 +51,7 @@ func TestHealth(t *testing.T) {
 		}
 	}
 
-	fillUntilNoSpace(t, m.Client(t))
+	etcdtest.FillUntilNoSpace(t, m.Client(t))
 	h = c.Health(ctx, HealthOptions{Read: true})
 	id := h.Members[0].ID
 	want := []Alarm{{MemberID: id, Type: AlarmNoSpace}}
@@ -79,25 +79,6 @@ func TestHealth(t *testing.T) {
 		t.Fatalf("gauges with the member down = %+v", g)
 	}
 }
-
-// fillUntilNoSpace overwrites one key with 512 KiB values until etcd refuses the put for lack of space.
-func fillUntilNoSpace(t *testing.T, cli *clientv3.Client) {
-	t.Helper()
-	value := strings.Repeat("x", 512<<10)
-	for i := 0; i < 1000; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := cli.Put(ctx, "/fill", value)
-		cancel()
-		if err != nil {
-			if !strings.Contains(err.Error(), "database space exceeded") {
-				t.Fatalf("put %d: %v, want database space exceeded", i, err)
-			}
-			return
-		}
-	}
-	t.Fatalf("1000 puts of 512 KiB did not exceed the quota")
-}
-
 func notAfter(t *testing.T, path string) time.Time {
 	t.Helper()
 	data, err := os.ReadFile(path)

@@ -8,9 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
 )
@@ -50,7 +47,9 @@ func TestRestoreRoundTrip(t *testing.T) {
 				t.Fatalf("data dir mode: %v, %v", fi, err)
 			}
 			member := etcdtest.StartDataDir(t, dir, "n1", peer)
-			assertServes(t, member.Client(t), f.keys, want)
+			if got := etcdtest.Serves(t, member.Client(t), f.keys); got != want {
+				t.Fatalf("restored member at revision %d, want %d", got, want)
+			}
 		})
 	}
 }
@@ -91,29 +90,6 @@ func TestRestoreRefusals(t *testing.T) {
 		})
 	}
 	assertOnly(t, full, "keep")
-}
-
-// assertServes checks that every key is served and the revision is want.
-func assertServes(t *testing.T, c *clientv3.Client, keys []string, want int64) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	resp, err := c.Get(ctx, "/registry/", clientv3.WithPrefix(), clientv3.WithKeysOnly())
-	if err != nil {
-		t.Fatalf("read restored member: %v", err)
-	}
-	got := map[string]bool{}
-	for _, kv := range resp.Kvs {
-		got[string(kv.Key)] = true
-	}
-	for _, k := range keys {
-		if !got[k] {
-			t.Fatalf("restored member lacks %s (%d of %d keys)", k, len(got), len(keys))
-		}
-	}
-	if resp.Header.Revision != want {
-		t.Fatalf("restored member at revision %d, want %d", resp.Header.Revision, want)
-	}
 }
 
 // assertOnly checks that dir holds exactly names.

@@ -2,14 +2,10 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/etcd-backupd/etcd-backupd/check"
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
@@ -100,22 +96,4 @@ func assertSameContent(t *testing.T, r *check.Report) string {
 		}
 	}
 	return out
-}
-
-// fillUntilNoSpace overwrites one key with 512 KiB values until etcd refuses a put for lack of space.
-func fillUntilNoSpace(t *testing.T, cli *clientv3.Client) {
-	t.Helper()
-	value := strings.Repeat("x", 512<<10)
-	for i := 0; i < 1000; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := cli.Put(ctx, "/fill", value)
-		cancel()
-		if err != nil {
-			if !strings.Contains(err.Error(), "etcdserver: mvcc: database space exceeded") {
-				t.Fatalf("put %d: %v, want database space exceeded", i, err)
-			}
-			return
-		}
-	}
-	t.Fatalf("1000 puts of 512 KiB did not exceed the quota")
 }

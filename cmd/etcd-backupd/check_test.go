@@ -85,7 +85,7 @@ func TestCheckNoSpace(t *testing.T) {
 	c := etcdtest.StartCluster(t, 3, fmt.Sprintf("--quota-backend-bytes=%d", 16<<20))
 	e := newCheckEnv(t, c.PKI, c.Endpoints())
 	e.backupNow()
-	fillUntilNoSpace(t, c.Client(t))
+	etcdtest.FillUntilNoSpace(t, c.Client(t))
 
 	r, code := e.checkJSON(testCertFlags...)
 	f, ok := findingOf(r, "alarm NOSPACE")
