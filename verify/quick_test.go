@@ -12,6 +12,7 @@ import (
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/crypto"
+	"github.com/etcd-backupd/etcd-backupd/internal/tamper"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -48,9 +49,9 @@ func TestQuickFailures(t *testing.T) {
 		change func(t *testing.T, m *catalog.Manifest, o *Options)
 		want   error
 	}{
-		{"flipped byte", func(t *testing.T, m *catalog.Manifest, o *Options) { flip(t, f.storedPath(m), m.Object.Size/2) }, ErrMismatch},
+		{"flipped byte", func(t *testing.T, m *catalog.Manifest, o *Options) { tamper.Flip(t, f.storedPath(m), m.Object.Size/2) }, ErrMismatch},
 		{"forged manifest", func(t *testing.T, m *catalog.Manifest, o *Options) {
-			flip(t, f.storedPath(m), m.Object.Size/2)
+			tamper.Flip(t, f.storedPath(m), m.Object.Size/2)
 			m.Object.SHA256 = fileSHA(t, f.storedPath(m))
 		}, crypto.ErrIntegrity},
 		{"truncated", func(t *testing.T, m *catalog.Manifest, o *Options) {
@@ -88,7 +89,7 @@ func TestFetchFile(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o600 || fileSHA(t, out) != m.Snapshot.SHA256 {
 		t.Fatalf("fetched file: %v, %v", fi, err)
 	}
-	flip(t, f.storedPath(m), m.Object.Size-1)
+	tamper.Flip(t, f.storedPath(m), m.Object.Size-1)
 	bad := filepath.Join(t.TempDir(), "bad.db")
 	if _, err := FetchFile(context.Background(), f.options(), m, bad); !errors.Is(err, ErrMismatch) {
 		t.Fatalf("FetchFile of a tampered backup: %v", err)
@@ -112,25 +113,6 @@ func TestFetchStreams(t *testing.T) {
 		t.Fatalf("fetched %d bytes, sums %+v, manifest %+v", buf.Len(), s, m.Snapshot)
 	}
 }
-
-// flip inverts one byte of a file.
-func flip(t *testing.T, path string, off int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, 1)
-	if _, err := f.ReadAt(b, off); err != nil {
-		t.Fatal(err)
-	}
-	b[0] ^= 0xff
-	if _, err := f.WriteAt(b, off); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func fileSHA(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)

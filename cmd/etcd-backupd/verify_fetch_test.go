@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/etcd-backupd/etcd-backupd/internal/tamper"
 )
 
 // TestFetch writes a verified snapshot, and nothing when the backup is tampered with.
@@ -29,7 +31,7 @@ func TestFetch(t *testing.T) {
 	}
 
 	data, _ := vrFiles(e, m)
-	vrFlip(t, data, m.Object.Size/3)
+	tamper.Flip(t, data, m.Object.Size/3)
 	bad := filepath.Join(t.TempDir(), "bad.db")
 	_, stderr, code = e.run("fetch", m.ID, "-o", bad)
 	vrExpect(t, stderr, code, 1, `fetch \S+ at \S+: stored sha256 mismatch`)

@@ -45,24 +45,6 @@ func vrFiles(e *env, m *catalog.Manifest) (data, manifest string) {
 	return filepath.Join(e.dir, "store", filepath.FromSlash(m.Object.Key)), filepath.Join(e.storeDir(), m.ID+".json")
 }
 
-// vrFlip inverts the byte at off of a file.
-func vrFlip(t *testing.T, path string, off int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, 1)
-	if _, err := f.ReadAt(b, off); err != nil {
-		t.Fatal(err)
-	}
-	b[0] ^= 0xff
-	if _, err := f.WriteAt(b, off); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // vrEditManifest rewrites a stored manifest with edit applied.
 func vrEditManifest(t *testing.T, path string, edit func(m *catalog.Manifest)) {
 	t.Helper()

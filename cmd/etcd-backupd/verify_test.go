@@ -10,6 +10,7 @@ import (
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
+	"github.com/etcd-backupd/etcd-backupd/internal/tamper"
 )
 
 // badPath is one way to break a backup, and what verify must say.
@@ -52,21 +53,21 @@ func badPaths(t *testing.T, e *env) []badPath {
 	}
 	const hex = `[0-9a-f]{64}`
 	return []badPath{
-		{"tampered first byte", func(t *testing.T, e *env, m *catalog.Manifest) { data, _ := vrFiles(e, m); vrFlip(t, data, 0) },
+		{"tampered first byte", func(t *testing.T, e *env, m *catalog.Manifest) { data, _ := vrFiles(e, m); tamper.Flip(t, data, 0) },
 			1, `stored sha256 mismatch: manifest ` + hex + `, got ` + hex, true},
 		{"tampered middle byte", func(t *testing.T, e *env, m *catalog.Manifest) {
 			data, _ := vrFiles(e, m)
-			vrFlip(t, data, m.Object.Size/2)
+			tamper.Flip(t, data, m.Object.Size/2)
 		},
 			1, `stored sha256 mismatch: manifest ` + hex + `, got ` + hex + ` \(decrypt: openpgp integrity check failed`, true},
 		{"tampered last byte", func(t *testing.T, e *env, m *catalog.Manifest) {
 			data, _ := vrFiles(e, m)
-			vrFlip(t, data, m.Object.Size-1)
+			tamper.Flip(t, data, m.Object.Size-1)
 		},
 			1, `stored sha256 mismatch: manifest ` + hex + `, got ` + hex, true},
 		{"tampered object and manifest", func(t *testing.T, e *env, m *catalog.Manifest) {
 			data, manifest := vrFiles(e, m)
-			vrFlip(t, data, m.Object.Size/2)
+			tamper.Flip(t, data, m.Object.Size/2)
 			vrEditManifest(t, manifest, func(m *catalog.Manifest) { m.Object.SHA256 = fileSHA(t, data) })
 		}, 1, `decrypt: openpgp integrity check failed \(tampered or truncated data\)`, true},
 		{"truncated", func(t *testing.T, e *env, m *catalog.Manifest) {
