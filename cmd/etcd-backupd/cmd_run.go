@@ -130,6 +130,7 @@ func signalContexts(ctx context.Context, lg *zap.Logger) (stop, abort context.Co
 	go func() {
 		s := <-sigs
 		lg.Info("signal received: stopping gracefully; send it again to abort", zap.String("signal", s.String()))
+		notifyStopping()
 		cancelStop()
 		s = <-sigs
 		lg.Warn("second signal: aborting", zap.String("signal", s.String()))

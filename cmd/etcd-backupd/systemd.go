@@ -8,6 +8,9 @@ import (
 	"go.uber.org/zap"
 )
 
+// notifyStopping tells systemd that a graceful stop began. Outside systemd it does nothing.
+func notifyStopping() { sd.SdNotify(false, sd.SdNotifyStopping) }
+
 // notifyReady tells systemd (Type=notify) that the scheduler runs, and pings its watchdog until ctx ends.
 // Outside systemd it does nothing.
 func notifyReady(ctx context.Context, lg *zap.Logger) {
@@ -26,7 +29,6 @@ func notifyReady(ctx context.Context, lg *zap.Logger) {
 		for {
 			select {
 			case <-ctx.Done():
-				sd.SdNotify(false, sd.SdNotifyStopping)
 				return
 			case <-t.C:
 				sd.SdNotify(false, sd.SdNotifyWatchdog)
