@@ -48,38 +48,6 @@ func TestS3PartSize(t *testing.T) {
 	}
 }
 
-// TestS3AbortIncompleteUploads leaves multipart uploads behind as a crashed
-// process would, then sweeps them by prefix and age.
-func TestS3AbortIncompleteUploads(t *testing.T) {
-	m := storagetest.StartMinIO(t, nil)
-	m.Env(t)
-	bucket := m.NewBucket(t)
-	s := openStore(t, m.URL(bucket, "etcd"), Options{})
-	for _, key := range []string{"etcd/prod/snapshots/a.db", "etcd/prod/snapshots/b.db", "etcd/other/x.db", "elsewhere/y.db"} {
-		startUpload(t, m, bucket, key)
-	}
-	ctx := context.Background()
-	tests := []struct {
-		prefix    string
-		olderThan time.Duration
-		want      int
-	}{
-		{"prod/", time.Hour, 0},
-		{"prod/", 0, 2},
-		{"prod/", 0, 0},
-		{"", 0, 1},
-	}
-	for _, tc := range tests {
-		n, err := AbortIncompleteUploads(ctx, s, tc.prefix, tc.olderThan)
-		if err != nil || n != tc.want {
-			t.Fatalf("AbortIncompleteUploads(%q, %s) = %d, %v; want %d, nil", tc.prefix, tc.olderThan, n, err, tc.want)
-		}
-	}
-	if got := pendingUploads(t, m, bucket); len(got) != 1 || got[0] != "elsewhere/y.db" {
-		t.Fatalf("uploads left = %q, want only the one outside the store's path", got)
-	}
-}
-
 // startUpload begins a multipart upload with one part and leaves it.
 func startUpload(t *testing.T, m *storagetest.MinIO, bucket, key string) {
 	t.Helper()

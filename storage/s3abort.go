@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -18,33 +17,6 @@ const s3MinPartSize = 5 << 20
 
 // s3CleanupTimeout bounds the multipart clean-up after an abort.
 const s3CleanupTimeout = 30 * time.Second
-
-// AbortIncompleteUploads aborts the incomplete multipart uploads under
-// prefix (relative to the store's URL path) started more than olderThan ago,
-// and returns how many it aborted. Cancelled or crashed S3 uploads leave
-// them behind, unseen by List but billed. It does nothing for other schemes,
-// whose uncommitted parts expire by themselves.
-func AbortIncompleteUploads(ctx context.Context, store Store, prefix string, olderThan time.Duration) (int, error) {
-	s, ok := store.(*blobStore)
-	if !ok {
-		return 0, nil
-	}
-	if err := checkPrefix(prefix); err != nil {
-		return 0, fmt.Errorf("abort incomplete uploads in %s: %w", s.url, err)
-	}
-	var client *s3.Client
-	if !s.bucket.As(&client) {
-		return 0, nil
-	}
-	cutoff := time.Now().Add(-olderThan)
-	n, err := s.abortUploads(ctx, client, s.prefix+prefix, func(key string, started time.Time) bool {
-		return started.Before(cutoff)
-	})
-	if err != nil {
-		return n, fmt.Errorf("abort incomplete uploads in %s: %w", s.url, mapErr(err))
-	}
-	return n, nil
-}
 
 // abortUploads aborts the uploads under full (a bucket key prefix) that match.
 func (s *blobStore) abortUploads(ctx context.Context, client *s3.Client, full string, match func(string, time.Time) bool) (int, error) {

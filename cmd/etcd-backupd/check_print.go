@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -18,9 +17,7 @@ import (
 // printReport writes a check report as tables and a list of findings, or as JSON.
 func printReport(w io.Writer, output string, r *check.Report) error {
 	if output == outJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(w, r)
 	}
 	fmt.Fprintf(w, "Cluster %s, checked at %s\n\n", r.Cluster, r.CheckedAt.Format(time.RFC3339))
 	if err := printMembers(w, r.Members); err != nil {

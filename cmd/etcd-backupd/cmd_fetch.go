@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os/signal"
@@ -72,9 +71,7 @@ func (g *globals) fetch(ctx context.Context, ref, from, file, output string) err
 	f := fetched{BackupID: m.ID, Destination: o.Catalog.Store.String(), File: file, Size: s.PlainSize,
 		SHA256: s.PlainSHA256, Revision: m.Snapshot.Revision, TotalKeys: m.Snapshot.TotalKeys}
 	if output == outJSON {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(f)
+		return writeJSON(g.stdout, f)
 	}
 	fmt.Fprintf(g.stdout, "Wrote %s: backup %s, %s, revision %d, %d keys, sha256 %s (verified)\n",
 		f.File, f.BackupID, humanize.IBytes(uint64(f.Size)), f.Revision, f.TotalKeys, f.SHA256)

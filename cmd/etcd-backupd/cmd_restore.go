@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os/signal"
@@ -100,9 +99,7 @@ func (g *globals) restore(ctx context.Context, ref string, f restoreFlags) error
 	}
 	out := newRestoreOutput(res, o.Catalog.Store.String(), g.restoreConfigFlag())
 	if f.output == outJSON {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(g.stdout, out)
 	}
 	return out.print(g.stdout)
 }

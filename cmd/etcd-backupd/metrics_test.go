@@ -18,16 +18,8 @@ import (
 // TestDaemonMetrics scrapes a running daemon while backups succeed, then fail.
 func TestDaemonMetrics(t *testing.T) {
 	e := newEnv(t, 100)
-	port := etcdtest.FreePort(t)
 	e.set("schedule.backup", "@every 1s")
-	e.set("http.listen", fmt.Sprintf("127.0.0.1:%d", port))
-	e.run("config", "validate")
-	cmd := exec.Command(buildBinary(t), "--config", e.cfgPth, "run")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	url := fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
+	url := e.startDaemon()
 	waitMetric(t, url, `etcd_backupd_backups_total{cluster="test-cluster",result="success"}`, 2)
 	waitMetric(t, url, `etcd_backupd_etcd_members{cluster="test-cluster"}`, 1)
 	last := metric(t, url, `etcd_backupd_backup_last_success_timestamp_seconds{cluster="test-cluster"}`)
@@ -74,19 +66,11 @@ func waitMetric(t *testing.T, url, sample string, atLeast float64) {
 // verify metrics move.
 func TestDaemonDrills(t *testing.T) {
 	e := newEnv(t, 100)
-	port := etcdtest.FreePort(t)
 	e.set("schedule.backup", "@every 1s")
 	e.set("schedule.verify", "@every 3s")
 	e.set("encryption.private_key", e.key.SecretFile)
 	e.set("encryption.passphrase_file", e.key.PassphraseFile)
-	e.set("http.listen", fmt.Sprintf("127.0.0.1:%d", port))
-	e.run("config", "validate")
-	cmd := exec.Command(buildBinary(t), "--config", e.cfgPth, "run")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	url := fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
+	url := e.startDaemon()
 	waitMetric(t, url, `etcd_backupd_verify_total{cluster="test-cluster",result="success"}`, 1)
 	if v := metric(t, url, `etcd_backupd_verify_last_success_timestamp_seconds{cluster="test-cluster"}`); v <= 0 {
 		t.Fatalf("verify_last_success = %v", v)
@@ -99,4 +83,19 @@ func TestDaemonDrills(t *testing.T) {
 	if !strings.Contains(out, "ok deep") {
 		t.Fatalf("list does not show the drill:\n%s", out)
 	}
+}
+
+// startDaemon runs `etcd-backupd run` with e's config, serving metrics on a free port, until the test
+// ends; it returns the /metrics URL.
+func (e *env) startDaemon() string {
+	e.t.Helper()
+	port := etcdtest.FreePort(e.t)
+	e.set("http.listen", fmt.Sprintf("127.0.0.1:%d", port))
+	e.run("config", "validate") // writes the config file
+	cmd := exec.Command(buildBinary(e.t), "--config", e.cfgPth, "run")
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
 }

@@ -22,6 +22,13 @@ func addOutputFlag(cmd *cobra.Command, output *string) {
 	cmd.Flags().StringVarP(output, "write-out", "w", outTable, "output format: table or json")
 }
 
+// writeJSON writes v as indented JSON, the machine-readable output of every command.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 func checkOutput(output string) error {
 	if output != outTable && output != outJSON {
 		return usageError{fmt.Errorf("--write-out: %q is not table or json", output)}
@@ -49,12 +56,10 @@ func printListed(w io.Writer, output string, rows []listed) error {
 		return err
 	}
 	if output == outJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
 		if rows == nil {
 			rows = []listed{}
 		}
-		return enc.Encode(rows)
+		return writeJSON(w, rows)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTIME\tREVISION\tKEYS\tSIZE\tSTORED\tVERIFIED\tDESTINATION")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -14,9 +13,7 @@ import (
 // printPrune prints a prune result: a table per destination, or the result as JSON.
 func printPrune(w io.Writer, output string, res *prune.Result) error {
 	if output == outJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(w, res)
 	}
 	for i, r := range res.Destinations {
 		if i > 0 {

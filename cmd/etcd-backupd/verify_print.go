@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -20,9 +19,7 @@ var stepOrder = []string{verify.StepDownload, verify.StepStatus, verify.StepRest
 // printDrill shows the outcome of one verification.
 func printDrill(w io.Writer, output, dest string, m *catalog.Manifest, d *catalog.Drill) error {
 	if output == outJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(drillOutput{Destination: dest, Drill: d, Manifest: m})
+		return writeJSON(w, drillOutput{Destination: dest, Drill: d, Manifest: m})
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	result := "ok"
