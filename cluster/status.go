@@ -11,19 +11,15 @@ import (
 
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.uber.org/zap"
+
+	"github.com/etcd-backupd/etcd-backupd/snapstat"
 )
 
 // statusEnv asks a re-executed binary to print the status of one snapshot file and exit.
 const statusEnv = "ETCD_BACKUPD_SNAPSHOT_STATUS"
 
 // Status is what etcdutl snapshot status reports of a snapshot file.
-type Status struct {
-	Hash           uint32 `json:"hash"`
-	Revision       int64  `json:"revision"`
-	TotalKeys      int    `json:"total_keys"`
-	TotalSize      int64  `json:"total_size"`
-	StorageVersion string `json:"storage_version"`
-}
+type Status = snapstat.Status
 
 // RunStatusChild serves a status request when this process was started as the status child, and then
 // exits. Call it first thing in main and in TestMain; otherwise it returns at once.
