@@ -12,6 +12,7 @@ import (
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/snapstat"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -32,16 +33,13 @@ func (a *attempt) run(ctx context.Context) (*Result, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := a.openDests(ctx); err != nil {
-		return nil, err
-	}
 	f, err := a.spool.Create(a.id)
 	if err != nil {
-		a.fan.abort(err)
 		return nil, err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
+	a.openDests(ctx, f)
 	p, st, err := a.transfer(ctx, f)
 	if err != nil {
 		a.fan.abort(err)
@@ -72,7 +70,7 @@ func (a *attempt) newID(ctx context.Context) error {
 	}
 }
 
-func (a *attempt) openDests(ctx context.Context) error {
+func (a *attempt) openDests(ctx context.Context, spool *os.File) {
 	suffix := catalog.DataSuffix(a.o.Compression, a.o.Recipients != nil)
 	var dests []*dest
 	for _, c := range a.o.Destinations {
@@ -84,24 +82,30 @@ func (a *attempt) openDests(ctx context.Context) error {
 		}
 		dests = append(dests, d)
 	}
-	a.fan = newFanout(dests)
-	return nil
+	a.fan = newFanout(dests, newSpoolSink(spool))
 }
 
-// transfer streams the snapshot through every stage, then closes the stages in order, runs snapshot
-// status on the spool file and commits the data objects. status overlaps the commits.
-func (a *attempt) transfer(ctx context.Context, f *os.File) (plain, cluster.Status, error) {
-	var st cluster.Status
+// transfer streams the snapshot through every stage: the status scanner on one side; zstd,
+// OpenPGP, the spool and the uploads on the other. Then it closes the stages in order and commits
+// the data objects, retrying failed destinations from the spool.
+func (a *attempt) transfer(ctx context.Context, f *os.File) (p plain, st cluster.Status, err error) {
 	snap, err := a.src.Snapshot(ctx, a.member)
 	if err != nil {
 		return plain{}, st, &sourceError{err}
 	}
 	defer snap.Close()
-	enc, err := newEncoder(a.fan, a.o.Compression, a.o.Recipients)
+	enc, err := newEncoder(a.fan, &a.o)
 	if err != nil {
 		return plain{}, st, err
 	}
-	p, err := stream(ctx, snap, a.member.Endpoint, f, enc)
+	closed := false
+	defer func() {
+		if !closed {
+			enc.abort()
+		}
+	}()
+	scan := &scanSink{snapstat.New(), a.member.Endpoint}
+	p, err = stream(ctx, snap, a.member.Endpoint, enc, scan)
 	if err != nil {
 		return p, st, err
 	}
@@ -110,24 +114,19 @@ func (a *attempt) transfer(ctx context.Context, f *os.File) (plain, cluster.Stat
 		return p, st, err
 	}
 	p.sha256 = hex.EncodeToString(sum)
+	if st, err = scan.Status(); err != nil {
+		return p, st, scan.wrap(err)
+	}
+	closed = true
 	if err := enc.Close(); err != nil {
 		return p, st, err
 	}
-	if err := f.Close(); err != nil {
-		return p, st, fmt.Errorf("spool %s: %w", f.Name(), err)
-	}
-	statusDone := make(chan error, 1)
-	go func() {
-		var err error
-		st, err = cluster.SnapshotStatus(ctx, f.Name())
-		statusDone <- err
-	}()
-	a.fan.commit()
-	a.retry(ctx, f.Name())
-	if err := <-statusDone; err != nil {
-		a.deleteCommitted()
+	a.fan.drain()
+	if err := a.fan.spool.failed(); err != nil {
 		return p, st, err
 	}
+	a.fan.commit()
+	a.retry(ctx, f)
 	return p, st, nil
 }
 
@@ -179,17 +178,6 @@ func (a *attempt) failed() *Result {
 	return res
 }
 
-func (a *attempt) deleteCommitted() {
-	for _, d := range a.fan.dests {
-		if d.committed {
-			if err := d.cat.Store.Delete(context.Background(), d.key); err != nil {
-				a.o.Logger.Warn("delete data of failed backup", zap.String("key", d.key), zap.Error(err))
-			}
-			d.committed = false
-		}
-	}
-}
-
 func (a *attempt) manifest(p plain, st cluster.Status) *catalog.Manifest {
 	m := &catalog.Manifest{
 		Format: catalog.Format, ID: a.id, ClusterName: a.o.Cluster, CreatedAt: a.start,
@@ -217,3 +205,22 @@ func clusterID(m cluster.Member) uint64 {
 }
 
 func hexID(id uint64) string { return strconv.FormatUint(id, 16) }
+
+// scanSink feeds the status scanner; a snapshot it refuses is the member's fault, so the next
+// member may be tried.
+type scanSink struct {
+	*snapstat.Scanner
+	endpoint string
+}
+
+func (s *scanSink) Write(p []byte) (int, error) {
+	n, err := s.Scanner.Write(p)
+	return n, s.wrap(err)
+}
+
+func (s *scanSink) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &sourceError{fmt.Errorf("snapshot from %s: %w", s.endpoint, err)}
+}

@@ -20,13 +20,14 @@ type Source interface {
 
 // Options configure one backup.
 type Options struct {
-	Cluster         string
-	SpoolDir        string
-	Compression     string             // "zstd" or "none"
-	Recipients      *crypto.Recipients // nil stores plaintext
-	Destinations    []*catalog.Catalog
-	SnapshotFrom    string        // follower | leader | any
-	SnapshotTimeout time.Duration // bounds the whole backup; 0 means none
+	Cluster          string
+	SpoolDir         string
+	Compression      string             // "zstd" or "none"
+	CompressionLevel string             // zstd level: fastest | default | better | best; empty means fastest
+	Recipients       *crypto.Recipients // nil stores plaintext
+	Destinations     []*catalog.Catalog
+	SnapshotFrom     string        // follower | leader | any
+	SnapshotTimeout  time.Duration // bounds the whole backup; 0 means none
 	// Retries is how many times a failed upload is tried again from the spool file, waiting
 	// RetryBackoff, then twice as long each time. The snapshot is not taken again.
 	Retries      int

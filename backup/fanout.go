@@ -79,23 +79,28 @@ func (d *dest) failed() error {
 	return d.err
 }
 
-// fanout cuts the stored stream into chunks and queues each for every live destination, hashing and
-// counting the bytes once.
+// fanout cuts the stored stream into chunks and queues each for the spool and every live
+// destination, hashing and counting the bytes once.
 type fanout struct {
 	dests   []*dest
+	spool   *spoolSink
 	h       hash.Hash
 	n       int64
+	sum     string // hex sha256 of the stored stream, once drained
 	cur     *[]byte
 	drained sync.Once
 }
 
-func newFanout(dests []*dest) *fanout { return &fanout{dests: dests, h: sha256.New()} }
+func newFanout(dests []*dest, spool *spoolSink) *fanout {
+	return &fanout{dests: dests, spool: spool, h: sha256.New()}
+}
 
+// Write fails only when the spool does: a failed destination is retried from the spool later.
 func (f *fanout) Write(p []byte) (int, error) {
-	n := len(p)
-	if f.alive() == 0 {
-		return n, nil // every destination failed: they are retried from the spool
+	if err := f.spool.failed(); err != nil {
+		return 0, err
 	}
+	n := len(p)
 	f.h.Write(p)
 	f.n += int64(len(p))
 	for len(p) > 0 {
@@ -113,7 +118,7 @@ func (f *fanout) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// dispatch queues the current chunk to every live destination.
+// dispatch queues the current chunk to the spool and every live destination.
 func (f *fanout) dispatch() {
 	if f.cur == nil {
 		return
@@ -126,36 +131,26 @@ func (f *fanout) dispatch() {
 			live = append(live, d)
 		}
 	}
-	if len(live) == 0 {
-		chunkPool.Put(c.b)
-		return
-	}
-	c.refs.Store(int32(len(live)))
+	c.refs.Store(int32(len(live) + 1))
+	f.spool.q <- c
 	for _, d := range live {
 		d.q <- c
 	}
-}
-
-func (f *fanout) alive() int {
-	n := 0
-	for _, d := range f.dests {
-		if d.failed() == nil {
-			n++
-		}
-	}
-	return n
 }
 
 // drain flushes the last chunk and waits until every destination has written what it was given.
 func (f *fanout) drain() {
 	f.drained.Do(func() {
 		f.dispatch()
+		close(f.spool.q)
 		for _, d := range f.dests {
 			close(d.q)
 		}
+		<-f.spool.done
 		for _, d := range f.dests {
 			<-d.done
 		}
+		f.sum = hex.EncodeToString(f.h.Sum(nil))
 	})
 }
 
@@ -170,7 +165,6 @@ func (f *fanout) abort(cause error) {
 // commit finishes every live upload in parallel.
 func (f *fanout) commit() {
 	f.drain()
-	sum := hex.EncodeToString(f.h.Sum(nil))
 	var wg sync.WaitGroup
 	for _, d := range f.dests {
 		if d.failed() != nil {
@@ -183,7 +177,7 @@ func (f *fanout) commit() {
 				d.fail(err)
 				return
 			}
-			d.committed, d.size, d.sum = true, f.n, sum
+			d.committed, d.size, d.sum = true, f.n, f.sum
 		}()
 	}
 	wg.Wait()

@@ -58,6 +58,11 @@ func TestRetryFromSpool(t *testing.T) {
 			t.Fatalf("destination %d: %v", i, err)
 		}
 		checkObject(t, c, m)
+		// The retry sends the spooled bytes themselves, not a new encryption of the snapshot.
+		if m.Object.SHA256 != res.Manifest.Object.SHA256 || m.Object.Size != res.Manifest.Object.Size {
+			t.Fatalf("destination %d stores %s (%d bytes), the first %s (%d bytes)", i,
+				m.Object.SHA256, m.Object.Size, res.Manifest.Object.SHA256, res.Manifest.Object.Size)
+		}
 	}
 }
 

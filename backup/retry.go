@@ -13,8 +13,8 @@ import (
 	"go.uber.org/zap"
 )
 
-// retry uploads again, from the spool file, to each destination that failed, with exponential backoff.
-func (a *attempt) retry(ctx context.Context, spool string) {
+// retry uploads the spooled stream again to each destination that failed, with exponential backoff.
+func (a *attempt) retry(ctx context.Context, spool *os.File) {
 	for _, d := range a.fan.dests {
 		if d.failed() == nil || a.o.Retries < 0 {
 			continue
@@ -43,24 +43,17 @@ func (a *attempt) retry(ctx context.Context, spool string) {
 	}
 }
 
-// reupload encodes the spool file again into a new upload to d and commits it.
-func (a *attempt) reupload(ctx context.Context, d *dest, spool string) error {
-	f, err := os.Open(spool)
-	if err != nil {
-		return fmt.Errorf("spool: %w", err)
-	}
-	defer f.Close()
+// reupload copies the spooled stream into a new upload to d and commits it, once the copy proved to
+// be the very bytes the other destinations got.
+func (a *attempt) reupload(ctx context.Context, d *dest, spool *os.File) error {
 	w, err := d.cat.Store.NewWriter(ctx, d.key, a.sizeHint())
 	if err != nil {
 		return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
 	}
 	cw := &countingHash{w: w, h: sha256.New()}
-	enc, err := newEncoder(cw, a.o.Compression, a.o.Recipients)
-	if err == nil {
-		_, err = io.Copy(enc, f)
-	}
-	if err == nil {
-		err = enc.Close()
+	_, err = io.Copy(cw, io.NewSectionReader(spool, 0, a.fan.n))
+	if err == nil && (cw.n != a.fan.n || hex.EncodeToString(cw.h.Sum(nil)) != a.fan.sum) {
+		err = fmt.Errorf("spool %s: read back %d bytes that differ from the %d stored", spool.Name(), cw.n, a.fan.n)
 	}
 	if err != nil {
 		w.Abort()
@@ -69,7 +62,7 @@ func (a *attempt) reupload(ctx context.Context, d *dest, spool string) error {
 	if err := w.Commit(); err != nil {
 		return err
 	}
-	d.committed, d.size, d.sum = true, cw.n, hex.EncodeToString(cw.h.Sum(nil))
+	d.committed, d.size, d.sum = true, a.fan.n, a.fan.sum
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,7 +16,8 @@ const (
 	lockName    = ".lock"
 )
 
-// Spool is the plaintext working directory (0700). One backup holds its lock at a time.
+// Spool is the working directory (0700) that holds the stored (compressed, encrypted) stream of the
+// backup under way, for retries. One backup holds its lock at a time.
 type Spool struct {
 	Dir  string
 	lock *os.File
@@ -49,7 +51,7 @@ func OpenSpool(dir string) (*Spool, []string, error) {
 	return s, removed, nil
 }
 
-// clean removes spool files left by a crash. They hold plaintext.
+// clean removes spool files left by a crash. Without encryption they hold the plain snapshot.
 func (s *Spool) clean() ([]string, error) {
 	entries, err := os.ReadDir(s.Dir)
 	if err != nil {
@@ -72,7 +74,7 @@ func (s *Spool) clean() ([]string, error) {
 // Create opens a new spool file (0600) for one attempt.
 func (s *Spool) Create(name string) (*os.File, error) {
 	p := filepath.Join(s.Dir, name+spoolSuffix)
-	f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
@@ -87,4 +89,55 @@ func (s *Spool) Close() error {
 	err := s.lock.Close()
 	s.lock = nil
 	return err
+}
+
+// spoolSink writes the stored stream to the spool file in its own goroutine, so that a destination
+// that failed can be sent the same bytes again. The file is not fsynced: it is only read back by this
+// process, and a crash leaves a leftover that the next start removes.
+type spoolSink struct {
+	f    *os.File
+	q    chan *chunk
+	done chan struct{}
+	mu   sync.Mutex
+	err  error
+}
+
+func newSpoolSink(f *os.File) *spoolSink {
+	s := &spoolSink{f: f, q: make(chan *chunk, destQueue), done: make(chan struct{})}
+	go s.feed()
+	return s
+}
+
+func (s *spoolSink) feed() {
+	defer close(s.done)
+	for c := range s.q {
+		if s.failed() == nil {
+			if err := spoolWrite(s.f, *c.b); err != nil {
+				s.mu.Lock()
+				s.err = err
+				s.mu.Unlock()
+			}
+		}
+		c.release()
+	}
+}
+
+func (s *spoolSink) failed() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// spoolWriteHook, when set by tests, fails spool writes with its error.
+var spoolWriteHook func() error
+
+func spoolWrite(f *os.File, b []byte) error {
+	_, err := f.Write(b)
+	if err == nil && spoolWriteHook != nil {
+		err = spoolWriteHook()
+	}
+	if err != nil {
+		return fmt.Errorf("spool %s: %w", f.Name(), err)
+	}
+	return nil
 }

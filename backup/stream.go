@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 )
 
 const (
-	chunkSize  = 1 << 20
+	chunkSize  = 256 << 10
 	chunkQueue = 8
 )
 
@@ -28,37 +27,42 @@ type plain struct {
 	sha256 string // set by the caller, from the trailer reader
 }
 
-// stream copies src to the spool file and, through a bounded queue, to enc, in two overlapping stages.
-// It returns once both stages are done; the spool file is fsynced and closed.
-func stream(ctx context.Context, src io.Reader, endpoint string, spool *os.File, enc io.Writer) (plain, error) {
+// stream reads src in chunks and hands each chunk to every sink, each in its own goroutine behind
+// its own bounded queue. It returns once every sink has written everything; the first sink error
+// stops the stream and is returned.
+func stream(ctx context.Context, src io.Reader, endpoint string, sinks ...io.Writer) (plain, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	queue := make(chan *[]byte, chunkQueue)
-	var encErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for b := range queue {
-			if encErr == nil {
-				if _, err := enc.Write(*b); err != nil {
-					encErr = err
-					cancel(err)
+	queues := make([]chan *chunk, len(sinks))
+	errs := make([]error, len(sinks))
+	var wg sync.WaitGroup
+	for i, w := range sinks {
+		queues[i] = make(chan *chunk, chunkQueue)
+		wg.Go(func() {
+			for c := range queues[i] {
+				if errs[i] == nil {
+					if _, err := w.Write(*c.b); err != nil {
+						errs[i] = err
+						cancel(err)
+					}
 				}
+				c.release()
 			}
-			chunkPool.Put(b)
-		}
-	}()
-	p, err := ingest(ctx, src, endpoint, spool, queue)
-	close(queue)
-	<-done
-	if encErr != nil {
-		err = encErr
+		})
+	}
+	p, err := ingest(ctx, src, endpoint, queues)
+	for _, q := range queues {
+		close(q)
+	}
+	wg.Wait()
+	if serr := errors.Join(errs...); serr != nil {
+		err = serr
 	}
 	return p, err
 }
 
-// ingest reads the snapshot, writes it to the spool and queues it for encoding.
-func ingest(ctx context.Context, src io.Reader, endpoint string, spool *os.File, queue chan<- *[]byte) (plain, error) {
+// ingest reads the snapshot and queues each chunk to every sink.
+func ingest(ctx context.Context, src io.Reader, endpoint string, queues []chan *chunk) (plain, error) {
 	var n int64
 	for {
 		b := chunkPool.Get().(*[]byte)
@@ -66,15 +70,18 @@ func ingest(ctx context.Context, src io.Reader, endpoint string, spool *os.File,
 		k, rerr := io.ReadFull(src, *b)
 		*b = (*b)[:k]
 		if k > 0 {
-			if err := spoolWrite(spool, *b); err != nil {
-				return plain{}, err
-			}
 			n += int64(k)
-			select {
-			case queue <- b:
-			case <-ctx.Done():
-				return plain{}, context.Cause(ctx)
+			c := &chunk{b: b}
+			c.refs.Store(int32(len(queues)))
+			for _, q := range queues {
+				select {
+				case q <- c:
+				case <-ctx.Done():
+					return plain{}, context.Cause(ctx)
+				}
 			}
+		} else {
+			chunkPool.Put(b)
 		}
 		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
 			break
@@ -89,24 +96,7 @@ func ingest(ctx context.Context, src io.Reader, endpoint string, spool *os.File,
 	if n == 0 {
 		return plain{}, &sourceError{fmt.Errorf("snapshot from %s: empty stream", endpoint)}
 	}
-	if err := spool.Sync(); err != nil {
-		return plain{}, fmt.Errorf("spool %s: fsync: %w", spool.Name(), err)
-	}
 	return plain{size: n}, nil
-}
-
-// spoolWriteHook, when set by tests, fails spool writes with its error.
-var spoolWriteHook func() error
-
-func spoolWrite(f *os.File, b []byte) error {
-	_, err := f.Write(b)
-	if err == nil && spoolWriteHook != nil {
-		err = spoolWriteHook()
-	}
-	if err != nil {
-		return fmt.Errorf("spool %s: %w", f.Name(), err)
-	}
-	return nil
 }
 
 // isSource reports whether err came from the snapshot stream.

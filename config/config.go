@@ -5,19 +5,20 @@ const DefaultPath = "/etc/etcd-backupd/config.yaml"
 
 // Config is the whole config file.
 type Config struct {
-	ClusterName  string        `yaml:"cluster_name"` // required; names the folder in storage
-	Etcd         Etcd          `yaml:"etcd"`
-	Schedule     Schedule      `yaml:"schedule"`
-	SpoolDir     string        `yaml:"spool_dir"`   // absolute; default /var/lib/etcd-backupd
-	Compression  string        `yaml:"compression"` // zstd | none; default zstd
-	Encryption   Encryption    `yaml:"encryption"`
-	Destinations []Destination `yaml:"destinations"`        // at least one
-	Retention    *Retention    `yaml:"retention,omitempty"` // nil: the default policy
-	Verify       Verify        `yaml:"verify"`
-	HTTP         HTTP          `yaml:"http"`
-	HA           HA            `yaml:"ha"`
-	Log          Log           `yaml:"log"`
-	Notify       Notify        `yaml:"notify"`
+	ClusterName      string        `yaml:"cluster_name"` // required; names the folder in storage
+	Etcd             Etcd          `yaml:"etcd"`
+	Schedule         Schedule      `yaml:"schedule"`
+	SpoolDir         string        `yaml:"spool_dir"`         // absolute; default /var/lib/etcd-backupd
+	Compression      string        `yaml:"compression"`       // zstd | none; default zstd
+	CompressionLevel string        `yaml:"compression_level"` // fastest | default | better | best; default fastest
+	Encryption       Encryption    `yaml:"encryption"`
+	Destinations     []Destination `yaml:"destinations"`        // at least one
+	Retention        *Retention    `yaml:"retention,omitempty"` // nil: the default policy
+	Verify           Verify        `yaml:"verify"`
+	HTTP             HTTP          `yaml:"http"`
+	HA               HA            `yaml:"ha"`
+	Log              Log           `yaml:"log"`
+	Notify           Notify        `yaml:"notify"`
 }
 
 // Etcd says how to reach the cluster.

@@ -16,6 +16,7 @@ func TestParseDecodeErrors(t *testing.T) {
 		{"unknown top key", "retension:\n  keep_last: 1\n", []string{"retension: unknown key at line 1 (did you mean retention?)"}},
 		{"unknown key far", "zzz: 1\n", []string{"zzz: unknown key at line 1"}},
 		{"unknown key in list", "destinations:\n  - url: file:///a\n  - uri: file:///b\n", []string{"destinations[1].uri: unknown key at line 3 (did you mean url?)"}},
+		{"unknown compression key", "compression_levl: best\n", []string{"compression_levl: unknown key at line 1 (did you mean compression_level?)"}},
 		{"unknown retention key", "retention:\n  keep_dialy: 3\n", []string{"retention.keep_dialy: unknown key at line 2 (did you mean keep_daily?)"}},
 		{"bad duration", "etcd:\n  dial_timeout: 5 sec\n", []string{`etcd.dial_timeout: invalid duration "5 sec" (line 2)`}},
 		{"duration without unit", "ha:\n  ttl: 10\n", []string{`ha.ttl: invalid duration "10"`}},

@@ -14,6 +14,11 @@ const (
 	CompressionZstd = "zstd"
 	CompressionNone = "none"
 
+	CompressionLevelFastest = "fastest"
+	CompressionLevelDefault = "default"
+	CompressionLevelBetter  = "better"
+	CompressionLevelBest    = "best"
+
 	LogFormatJSON    = "json"
 	LogFormatConsole = "console"
 )
@@ -47,12 +52,13 @@ func Default() *Config {
 			SnapshotTimeout: Duration(DefaultSnapshotTimeout),
 			SnapshotFrom:    SnapshotFromFollower,
 		},
-		Schedule:    Schedule{Backup: DefaultBackupSchedule, Verify: DefaultVerifySchedule},
-		SpoolDir:    DefaultSpoolDir,
-		Compression: CompressionZstd,
-		HTTP:        HTTP{Listen: DefaultListen},
-		HA:          HA{Prefix: DefaultHAPrefix, TTL: Duration(DefaultHATTL)},
-		Log:         Log{Level: "info"},
+		Schedule:         Schedule{Backup: DefaultBackupSchedule, Verify: DefaultVerifySchedule},
+		SpoolDir:         DefaultSpoolDir,
+		Compression:      CompressionZstd,
+		CompressionLevel: CompressionLevelFastest,
+		HTTP:             HTTP{Listen: DefaultListen},
+		HA:               HA{Prefix: DefaultHAPrefix, TTL: Duration(DefaultHATTL)},
+		Log:              Log{Level: "info"},
 	}
 }
 

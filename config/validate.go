@@ -23,6 +23,8 @@ func (c *Config) Validate() error {
 	c.validateSchedule(&errs)
 	checkDir(&errs, "spool_dir", c.SpoolDir)
 	oneOf(&errs, "compression", c.Compression, CompressionZstd, CompressionNone)
+	oneOf(&errs, "compression_level", c.CompressionLevel,
+		CompressionLevelFastest, CompressionLevelDefault, CompressionLevelBetter, CompressionLevelBest)
 	c.validateEncryption(&errs)
 	c.validateDestinations(&errs)
 	c.validateRetention(&errs)

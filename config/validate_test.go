@@ -47,6 +47,8 @@ func TestValidateErrors(t *testing.T) {
 		{"verify without key", map[string]any{"encryption.private_key": deleteKey{}}, `schedule.verify: restore drills need encryption.private_key; set it, or set schedule.verify: "" and run "etcd-backupd verify --deep" from a host that holds the key`},
 		{"spool relative", map[string]any{"spool_dir": "var/lib/x"}, `spool_dir: "var/lib/x": must be an absolute path`},
 		{"compression", map[string]any{"compression": "gzip"}, `compression: "gzip": use zstd or none`},
+		{"compression level", map[string]any{"compression_level": "max"}, `compression_level: "max": use fastest, default, better or best`},
+		{"compression level empty", map[string]any{"compression_level": ""}, `compression_level: "": use fastest, default, better or best`},
 		{"no recipients", map[string]any{"encryption.recipients": []any{}}, "encryption.recipients: at least one OpenPGP public key file is required"},
 		{"recipient missing", map[string]any{"encryption.recipients": []any{missing}}, "encryption.recipients[0]: stat " + missing},
 		{"recipient sign only", map[string]any{"encryption.recipients": []any{f.pub, f.signOnly}}, "encryption.recipients[1]: load recipient key " + f.signOnly},

@@ -83,15 +83,16 @@ func (a *app) service(m *daemon.Metrics) (*daemon.Service, error) {
 		a.lg.Warn("encryption is disabled: backups are stored in plaintext")
 	}
 	o := backup.Options{
-		Cluster:         a.cfg.ClusterName,
-		SpoolDir:        a.cfg.SpoolDir,
-		Compression:     a.cfg.Compression,
-		Recipients:      rcpt,
-		Destinations:    a.cats,
-		SnapshotFrom:    a.cfg.Etcd.SnapshotFrom,
-		SnapshotTimeout: a.cfg.Etcd.SnapshotTimeout.D(),
-		ToolVersion:     buildinfo.Get(),
-		Logger:          a.lg.Named("backup"),
+		Cluster:          a.cfg.ClusterName,
+		SpoolDir:         a.cfg.SpoolDir,
+		Compression:      a.cfg.Compression,
+		CompressionLevel: a.cfg.CompressionLevel,
+		Recipients:       rcpt,
+		Destinations:     a.cats,
+		SnapshotFrom:     a.cfg.Etcd.SnapshotFrom,
+		SnapshotTimeout:  a.cfg.Etcd.SnapshotTimeout.D(),
+		ToolVersion:      buildinfo.Get(),
+		Logger:           a.lg.Named("backup"),
 	}
 	return &daemon.Service{
 		Metrics: m,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -65,7 +64,7 @@ func TestCrashSafety(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 		e.assertCommittedOnly()
-		e.assertNoPlaintextOutsideSpool()
+		e.assertNoPlaintext()
 	}
 	if out, err := exec.Command(bin, "--config", e.cfgPth, "run-once").CombinedOutput(); err != nil {
 		t.Fatalf("run-once after the kills: %v: %s", err, out)
@@ -95,24 +94,28 @@ func (e *env) assertCommittedOnly() {
 	}
 }
 
-// assertNoPlaintextOutsideSpool checks that every file in the store is a manifest or OpenPGP data.
-func (e *env) assertNoPlaintextOutsideSpool() {
+// assertNoPlaintext checks that every file in the store and the spool is a manifest or OpenPGP data.
+func (e *env) assertNoPlaintext() {
 	e.t.Helper()
-	filepath.Walk(filepath.Join(e.dir, "store"), func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() || strings.HasSuffix(p, ".json") || fi.Size() == 0 {
-			return err
-		}
-		head := make([]byte, 1)
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		f.Read(head)
-		// An OpenPGP message starts with a packet tag byte with its high bit set.
-		if head[0]&0x80 == 0 || bytes.Contains([]byte(p), []byte(".db.part")) {
-			e.t.Fatalf("%s is not OpenPGP data (first byte %#x)", p, head[0])
-		}
-		return nil
-	})
+	for _, dir := range []string{"store", "spool"} {
+		filepath.Walk(filepath.Join(e.dir, dir), e.assertOpenPGP)
+	}
+}
+
+func (e *env) assertOpenPGP(p string, fi os.FileInfo, err error) error {
+	if err != nil || fi.IsDir() || strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".lock") || fi.Size() == 0 {
+		return err
+	}
+	head := make([]byte, 1)
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	f.Read(head)
+	// An OpenPGP message starts with a packet tag byte with its high bit set.
+	if head[0]&0x80 == 0 {
+		e.t.Fatalf("%s is not OpenPGP data (first byte %#x)", p, head[0])
+	}
+	return nil
 }
