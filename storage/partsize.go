@@ -15,14 +15,15 @@ type partLimits struct {
 	concurrency   int   // default parts in flight; 0: not used
 }
 
-// limits per scheme. The S3 default of 16 MiB parts keeps a multipart upload
-// to MinIO on par with one PutObject (8 MiB parts reach about 90%). S3 allows 10,000 parts of 5 MiB to 5 GiB; Azure 50,000
-// blocks of up to 4000 MiB; a GCS resumable upload has no part limit, its
-// chunk (a multiple of 256 KiB) is only the memory it buffers.
+// limits per scheme. Parts in flight are memory: 8 MiB x 4 keep an S3 upload
+// to MinIO above 300 MB/s, several times what a backup produces on 2 cores.
+// S3 allows 10,000 parts of 5 MiB to 5 GiB; Azure 50,000 blocks of up to
+// 4000 MiB; a GCS resumable upload has no part limit, its chunk (a multiple
+// of 256 KiB) is only the memory it buffers.
 var limits = map[string]partLimits{
-	"s3":     {def: 16 * mib, min: 5 * mib, max: 5 << 30, maxParts: 10000, concurrency: 5},
-	"azblob": {def: 8 * mib, min: 1 * mib, max: 4000 * mib, maxParts: 50000, concurrency: 5},
-	"gs":     {def: 16 * mib, min: 256 << 10, max: 1 << 30},
+	"s3":     {def: 8 * mib, min: 5 * mib, max: 5 << 30, maxParts: 10000, concurrency: 4},
+	"azblob": {def: 8 * mib, min: 1 * mib, max: 4000 * mib, maxParts: 50000, concurrency: 4},
+	"gs":     {def: 8 * mib, min: 256 << 10, max: 1 << 30},
 }
 
 // sizeHintMargin is how far an object may outgrow its size hint and still
