@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make bench: side-by-side timings of etcd-backupd against a raw snapshot save and the usual script,
 # on real etcd databases generated here. Writes docs/benchmarks.md.
-#   BENCH_SIZES_MB="100 1024 4096"  database sizes (default "100 1024")
+#   BENCH_SIZES_MB="100 1024"       database sizes (default "100 1024 4096")
 #   BENCH_REPS=3                    repetitions; the median is reported
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$ROOT/.tools/bin:$PATH"
-SIZES="${BENCH_SIZES_MB:-100 1024}"
+SIZES="${BENCH_SIZES_MB:-100 1024 4096}"
 REPS="${BENCH_REPS:-3}"
 WORK="${BENCH_DIR:-$ROOT/.bench}"
 BIN="$ROOT/bin/etcd-backupd"
@@ -55,15 +55,18 @@ measure() {
 	done
 }
 prep_run_once_file() { rm -rf "$WORK/store"; }
+prep_level_default() { rm -rf "$WORK/store"; }
+prep_level_better() { rm -rf "$WORK/store"; }
 prep_run_once_file_s3() { rm -rf "$WORK/store"; }
 prep_script() { rm -rf "$WORK/script" && mkdir -p "$WORK/script/dest"; }
 prep_restore() { pkill -f "data-dir $WORK/restored" 2>/dev/null || true; sleep 0.5; rm -rf "$WORK/restored"; }
 prep_etcdutl_restore() { prep_restore; }
 
-# config NAME DESTINATIONS: a config backing up to DESTINATIONS, a YAML list.
+# config NAME DESTINATIONS [LEVEL]: a config backing up to DESTINATIONS, a YAML list, at zstd LEVEL.
 config() {
 	cat >"$WORK/$1.yaml" <<YAML
 cluster_name: bench
+compression_level: ${3:-fastest}
 etcd: {endpoints: [http://127.0.0.1:$PORT], cacert: "", cert: "", key: ""}
 schedule: {backup: "@hourly", verify: ""}
 spool_dir: $WORK/spool
@@ -106,6 +109,19 @@ export -f script_backup; export WORK PORT FPR
 
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 stat_of() { awk -v n="$1" -v c="$2" '$1==n{print $c}' "$WORK/times" | median; }
+stored() { find "$WORK/store" -name '*.pgp' -printf '%s\n' | sort -n | tail -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+# spool_peak: one more run-once to file, printing the largest size the spool dir reached meanwhile.
+spool_peak() {
+	rm -rf "$WORK/store"
+	"$BIN" --config "$WORK/file.yaml" run-once >/dev/null 2>&1 &
+	local pid=$! peak=0 now
+	while kill -0 "$pid" 2>/dev/null; do
+		now=$(du -sb "$WORK/spool" 2>/dev/null | cut -f1); ((now > peak)) && peak=$now
+		sleep 0.05
+	done
+	wait "$pid"; echo "$peak"
+}
 
 {
 	echo "# Benchmarks"
@@ -116,6 +132,7 @@ stat_of() { awk -v n="$1" -v c="$2" '$1==n{print $c}' "$WORK/times" | median; }
 	echo
 } >"$OUT.new"
 
+: >"$WORK/rss-by-size"
 for mb in $SIZES; do
 	: >"$WORK/times"
 	rm -rf "$WORK/etcd"
@@ -134,6 +151,12 @@ for mb in $SIZES; do
 	measure raw-save etcdctl --endpoints "http://127.0.0.1:$PORT" snapshot save "$WORK/raw.db"
 	DB=$(stat -c %s "$WORK/raw.db"); mv "$WORK/raw.db" "$WORK/plain.db"
 	measure run-once-file "$BIN" --config "$WORK/file.yaml" run-once
+	STORED=$(stored); SPOOL_PEAK=$(spool_peak)
+	for level in default better; do
+		config "$level" "[{url: \"file://$WORK/store\"}]" "$level"
+		measure "level-$level" "$BIN" --config "$WORK/$level.yaml" run-once
+		eval "STORED_${level}=\$(stored)"
+	done
 	measure run-once-s3 "$BIN" --config "$WORK/s3.yaml" run-once
 	measure run-once-file-s3 "$BIN" --config "$WORK/both.yaml" run-once
 	measure script bash -c script_backup
@@ -142,18 +165,13 @@ for mb in $SIZES; do
 	measure etcdutl-restore bash -c restore_etcdutl
 	rm -f "$WORK/plain.db"; prep_restore
 	kill "$ETCD_PID"; wait "$ETCD_PID" 2>/dev/null || true; ETCD_PID=
-	STORED=$(find "$WORK/store" -name '*.pgp' -printf '%s\n' | sort -n | tail -1)
 	set +e # the report below only reads what was measured
 	{
-		echo "## $((DB >> 20)) MB database (stored: $((STORED >> 20)) MB, ratio $(awk -v a="$DB" -v b="$STORED" 'BEGIN{printf "%.1f", a/b}')x)"
-		echo
-		self=$(grep -ho '"self_rss_mb":[0-9]*' "$WORK/run-once-file.log" | cut -d: -f2 | sort -n | tail -1)
-		echo "run-once's own process peaked at ${self} MB; the Peak RSS column counts its children too, and the"
-		echo "snapshot status child maps the snapshot file (page cache, not heap)."
+		echo "## $((DB >> 20)) MB database (stored: $((STORED >> 20)) MB, ratio $(ratio "$DB" "$STORED")x)"
 		echo
 		echo "| Run | Wall s | MB/s | CPU s | Peak RSS MB |"
 		echo "|---|---:|---:|---:|---:|"
-		for n in raw-save run-once-file run-once-s3 run-once-file-s3 script verify-deep restore etcdutl-restore; do
+		for n in raw-save run-once-file run-once-s3 run-once-file-s3 script verify-deep restore etcdutl-restore level-default level-better; do
 			w=$(stat_of "$n" 2); u=$(stat_of "$n" 3); s=$(stat_of "$n" 4); m=$(stat_of "$n" 5)
 			awk -v n="$n" -v w="$w" -v u="$u" -v s="$s" -v m="$m" -v db="$DB" \
 				'BEGIN{printf "| %s | %.2f | %.0f | %.2f | %.0f |\n", n, w, db/1048576/w, u+s, m/1024}'
@@ -168,10 +186,19 @@ for mb in $SIZES; do
 			printf "- run-once peak RSS = %.0f MB (target <= 100 MB): %s\n", m/1024, (m/1024<=100?"PASS":"MISS");
 			printf "- verify --deep / (etcdutl restore + start) = %.2fx (target <= 2x): %s\n", t3, (t3<=2?"PASS":"MISS");
 			printf "- restore to serving / (etcdutl restore + start) = %.2fx (target <= 1.5x): %s\n", t4, (t4<=1.5?"PASS":"MISS") }'
+		awk -v p="$SPOOL_PEAK" -v s="$STORED" 'BEGIN{printf "- extra disk: the spool peaked at %.0f MB, the stored object is %.0f MB (target: one spool copy): %s\n",
+			p/1048576, s/1048576, (p<=s+1048576?"PASS":"MISS") }'
+		echo "$((DB >> 20)) $(stat_of run-once-file 5)" >>"$WORK/rss-by-size"
+		echo "- zstd levels, run-once to file: fastest $(stat_of run-once-file 2) s, ratio $(ratio "$DB" "$STORED")x;" \
+			"default $(stat_of level-default 2) s, ratio $(ratio "$DB" "$STORED_default")x;" \
+			"better $(stat_of level-better 2) s, ratio $(ratio "$DB" "$STORED_better")x"
 		echo
 	} | tee -a "$OUT.new"
 	set -e
 done
+awk '{printf "%s%d MB database: %.0f MB", (NR>1?", ":"- run-once peak RSS by size: "), $1, $2/1024; if ($2/1024>m) m=$2/1024}
+	END{printf " (target: at most 100 MB at every size): %s\n\n", (m<=100?"PASS":"MISS")}' "$WORK/rss-by-size" | tee -a "$OUT.new"
+cat "$ROOT/docs/benchmarks-notes.md" >>"$OUT.new"
 mv "$OUT.new" "$OUT"
 echo "bench: wrote $OUT"
 exit 0
