@@ -82,7 +82,7 @@ func (a *attempt) openDests(ctx context.Context, spool *os.File) {
 		}
 		dests = append(dests, d)
 	}
-	a.fan = newFanout(dests, newSpoolSink(spool))
+	a.fan = newFanout(dests, spoolSink(spool))
 }
 
 // transfer streams the snapshot through every stage: the status scanner on one side; zstd,
@@ -139,11 +139,11 @@ func (a *attempt) commit(ctx context.Context, p plain, st cluster.Status) (*Resu
 		if d.committed {
 			m.Object.Key, m.Object.Size, m.Object.SHA256 = d.key, d.size, d.sum
 			if err := d.cat.Commit(ctx, m); err != nil {
-				d.err = fmt.Errorf("commit manifest %s to %s: %w", m.ID, d.cat.Store, err)
+				d.reset(fmt.Errorf("commit manifest %s to %s: %w", m.ID, d.cat.Store, err))
 				d.committed = false
 			}
 		}
-		dr := DestResult{URL: d.cat.Store.String(), Err: d.err}
+		dr := DestResult{URL: d.cat.Store.String(), Err: d.failed()}
 		if d.committed {
 			dr.Bytes = d.size
 			committed = append(committed, dr.URL)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash"
 	"sync"
-	"sync/atomic"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/storage"
@@ -17,81 +16,47 @@ import (
 // holds the stream back only once its queue is full.
 const destQueue = 16
 
-// chunk is a piece of the stored stream shared by every destination; the last reader frees it.
-type chunk struct {
-	b    *[]byte
-	refs atomic.Int32
-}
-
-func (c *chunk) release() {
-	if c.refs.Add(-1) == 0 {
-		chunkPool.Put(c.b)
-	}
-}
-
-// dest is one destination's upload of one data object, fed by its own goroutine.
+// dest is one destination's upload of one data object, fed by its own goroutine. A failure aborts
+// the upload, so that nothing is committed.
 type dest struct {
+	*sink
 	cat       *catalog.Catalog
 	key       string
 	w         storage.Writer
-	q         chan *chunk
-	done      chan struct{}
-	mu        sync.Mutex
-	err       error
 	committed bool
 	size      int64  // stored bytes committed
 	sum       string // their sha256
 }
 
 func newDest(c *catalog.Catalog, key string, w storage.Writer) *dest {
-	d := &dest{cat: c, key: key, w: w, q: make(chan *chunk, destQueue), done: make(chan struct{})}
-	go d.feed()
-	return d
-}
-
-func (d *dest) feed() {
-	defer close(d.done)
-	for c := range d.q {
-		if d.failed() == nil {
-			if _, err := d.w.Write(*c.b); err != nil {
-				d.fail(fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err))
-			}
+	d := &dest{cat: c, key: key, w: w}
+	write := func(b []byte) error {
+		if _, err := d.w.Write(b); err != nil {
+			return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
 		}
-		c.release()
+		return nil
 	}
-}
-
-// fail records the first error and aborts the upload, so that nothing is committed.
-func (d *dest) fail(err error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.err == nil {
-		d.err = err
+	d.sink = newSink(destQueue, write, func(error) {
 		if d.w != nil {
 			d.w.Abort()
 		}
-	}
-}
-
-func (d *dest) failed() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.err
+	})
+	return d
 }
 
 // fanout cuts the stored stream into chunks and queues each for the spool and every live
 // destination, hashing and counting the bytes once.
 type fanout struct {
+	chunker
 	dests   []*dest
-	spool   *spoolSink
+	spool   *sink
 	h       hash.Hash
 	n       int64
 	sum     string // hex sha256 of the stored stream, once drained
-	cur     *[]byte
 	drained sync.Once
 }
 
-func newFanout(dests []*dest, spool *spoolSink) *fanout {
+func newFanout(dests []*dest, spool *sink) *fanout {
 	return &fanout{dests: dests, spool: spool, h: sha256.New()}
 }
 
@@ -100,31 +65,15 @@ func (f *fanout) Write(p []byte) (int, error) {
 	if err := f.spool.failed(); err != nil {
 		return 0, err
 	}
-	n := len(p)
 	f.h.Write(p)
 	f.n += int64(len(p))
-	for len(p) > 0 {
-		if f.cur == nil {
-			f.cur = chunkPool.Get().(*[]byte)
-			*f.cur = (*f.cur)[:0]
-		}
-		k := copy((*f.cur)[len(*f.cur):cap(*f.cur)], p)
-		*f.cur = (*f.cur)[:len(*f.cur)+k]
-		p = p[k:]
-		if len(*f.cur) == cap(*f.cur) {
-			f.dispatch()
-		}
-	}
-	return n, nil
+	f.add(p, f.dispatch)
+	return len(p), nil
 }
 
-// dispatch queues the current chunk to the spool and every live destination.
-func (f *fanout) dispatch() {
-	if f.cur == nil {
-		return
-	}
-	c := &chunk{b: f.cur}
-	f.cur = nil
+// dispatch queues a chunk to the spool and every live destination.
+func (f *fanout) dispatch(b *[]byte) {
+	c := &chunk{b: b}
 	var live []*dest
 	for _, d := range f.dests {
 		if d.failed() == nil {
@@ -141,14 +90,10 @@ func (f *fanout) dispatch() {
 // drain flushes the last chunk and waits until every destination has written what it was given.
 func (f *fanout) drain() {
 	f.drained.Do(func() {
-		f.dispatch()
-		close(f.spool.q)
+		f.flush(f.dispatch)
+		f.spool.close()
 		for _, d := range f.dests {
-			close(d.q)
-		}
-		<-f.spool.done
-		for _, d := range f.dests {
-			<-d.done
+			d.close()
 		}
 		f.sum = hex.EncodeToString(f.h.Sum(nil))
 	})

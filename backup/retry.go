@@ -30,14 +30,10 @@ func (a *attempt) retry(ctx context.Context, spool *os.File) {
 			}
 			wait *= 2
 			if err := a.reupload(ctx, d, spool); err != nil {
-				d.mu.Lock()
-				d.err = fmt.Errorf("%w (after %d retries)", err, i)
-				d.mu.Unlock()
+				d.reset(fmt.Errorf("%w (after %d retries)", err, i))
 				continue
 			}
-			d.mu.Lock()
-			d.err = nil
-			d.mu.Unlock()
+			d.reset(nil)
 			break
 		}
 	}

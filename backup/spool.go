@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -94,38 +93,8 @@ func (s *Spool) Close() error {
 // spoolSink writes the stored stream to the spool file in its own goroutine, so that a destination
 // that failed can be sent the same bytes again. The file is not fsynced: it is only read back by this
 // process, and a crash leaves a leftover that the next start removes.
-type spoolSink struct {
-	f    *os.File
-	q    chan *chunk
-	done chan struct{}
-	mu   sync.Mutex
-	err  error
-}
-
-func newSpoolSink(f *os.File) *spoolSink {
-	s := &spoolSink{f: f, q: make(chan *chunk, destQueue), done: make(chan struct{})}
-	go s.feed()
-	return s
-}
-
-func (s *spoolSink) feed() {
-	defer close(s.done)
-	for c := range s.q {
-		if s.failed() == nil {
-			if err := spoolWrite(s.f, *c.b); err != nil {
-				s.mu.Lock()
-				s.err = err
-				s.mu.Unlock()
-			}
-		}
-		c.release()
-	}
-}
-
-func (s *spoolSink) failed() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err
+func spoolSink(f *os.File) *sink {
+	return newSink(destQueue, func(b []byte) error { return spoolWrite(f, b) }, nil)
 }
 
 // spoolWriteHook, when set by tests, fails spool writes with its error.
