@@ -53,7 +53,7 @@ func SnapshotStatus(ctx context.Context, path string) (Status, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return st, fmt.Errorf("snapshot status %s: %w: %s", path, err, firstLine(stderr.String()))
+		return st, fmt.Errorf("snapshot status %s: %w: %s", path, err, headLines(stderr.String(), 5))
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &st); err != nil {
 		return st, fmt.Errorf("snapshot status %s: decode child output: %w", path, err)
@@ -61,10 +61,8 @@ func SnapshotStatus(ctx context.Context, path string) (Status, error) {
 	return st, nil
 }
 
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
+// headLines joins the first n lines of s: bbolt's check puts one problem per line.
+func headLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[:min(n, len(lines))], "; ")
 }

@@ -63,15 +63,8 @@ func writeBolt(t *testing.T, writes int, grow bool) string {
 		}
 	}
 	update(func(tx *bolt.Tx) error {
-		meta, _ := tx.CreateBucket([]byte("meta"))
-		keys, _ := tx.CreateBucket([]byte("key"))
-		if err := meta.Put([]byte("storageVersion"), []byte("3.6.0")); err != nil {
+		if err := etcdBuckets(tx, 1000, 200); err != nil {
 			return err
-		}
-		for i := range 1000 {
-			if err := keys.Put(revKey(int64(i+1), false), kvValue(i, 200)); err != nil {
-				return err
-			}
 		}
 		return nestedBuckets(tx)
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"hash/fnv"
+	"sort"
 )
 
 // bbolt's on-disk format (little-endian, as etcd writes it on amd64 and arm64).
@@ -142,10 +143,8 @@ func parseLeaf(b []byte, count int, fp func([]byte) uint64, arena []uint64, orde
 				l.revs = l.revs[:l.revOff]
 			}
 		}
-		if bytes.Equal(k, storageVersionKey) {
-			l.version, l.hasVer = string(v), true
-		}
 	}
+	l.version, l.hasVer = lookup(b, count, storageVersionKey)
 	if l.items != nil {
 		if run.n > 0 {
 			l.items = append(l.items, run)
@@ -165,4 +164,25 @@ func bucketItem(k, v []byte) (item, error) {
 		it.inline = bytes.Clone(v[bucketHdrSize:])
 	}
 	return it, nil
+}
+
+// lookup finds key in a leaf page whose elements were checked, by binary search as bbolt's Get does
+// (on a page with keys out of order it may miss, as Get does).
+func lookup(b []byte, count int, key []byte) (string, bool) {
+	i := sort.Search(count, func(i int) bool { return bytes.Compare(elemKey(b, i), key) >= 0 })
+	if i == count || !bytes.Equal(elemKey(b, i), key) {
+		return "", false
+	}
+	e := headerSize + i*elemSize
+	if le.Uint32(b[e:])&bucketElemFlag != 0 {
+		return "", false
+	}
+	vo := uint64(e) + uint64(le.Uint32(b[e+4:])) + uint64(le.Uint32(b[e+8:]))
+	return string(b[vo : vo+uint64(le.Uint32(b[e+12:]))]), true
+}
+
+func elemKey(b []byte, i int) []byte {
+	e := headerSize + i*elemSize
+	ko := uint64(e) + uint64(le.Uint32(b[e+4:]))
+	return b[ko : ko+uint64(le.Uint32(b[e+8:]))]
 }

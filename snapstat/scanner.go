@@ -251,8 +251,12 @@ func (s *Scanner) look(b []byte, id uint64) {
 	}
 	size := (1 + int64(h.overflow)) * s.ps
 	start := int64(id) * s.ps
-	if size > maxSpan || start+size > int64(s.hwm)*s.ps {
+	switch {
+	case start+size > int64(s.hwm)*s.ps:
 		s.bad(id, h.overflow, fmt.Errorf("page %d: overflow of %d pages goes beyond the database", id, h.overflow))
+		return
+	case size > maxSpan:
+		s.bad(id, h.overflow, fmt.Errorf("page %d: %d bytes with its overflow, more than the %d MiB one page may take here", id, size, maxSpan>>20))
 		return
 	}
 	s.pend = append(s.pend, span{id: id, start: start, end: start + size})

@@ -2,6 +2,7 @@ package snapstat
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"slices"
@@ -26,6 +27,7 @@ type walker struct {
 	reach []uint64 // bitmap of reachable pages
 	h     uint32
 	revs  []uint64 // the key bucket's entries, in key order
+	meta  bool     // the root holds the "meta" bucket
 	st    Status
 }
 
@@ -67,6 +69,9 @@ func (s *Scanner) status() (st Status, err error) {
 	w.mark(1)
 	if m.freelist != noFreelist {
 		r := s.lookup(m.freelist)
+		if r != nil && r.kind == kindBad {
+			return st, s.ext[r.id].err
+		}
 		if r == nil || r.kind != kindFreelist {
 			return st, fmt.Errorf("page %d: not the freelist", m.freelist)
 		}
@@ -81,6 +86,9 @@ func (s *Scanner) status() (st Status, err error) {
 		if err := w.checkFree(); err != nil {
 			return st, err
 		}
+	}
+	if !w.meta {
+		return st, errors.New("no meta bucket: not an etcd database")
 	}
 	w.st.Hash, w.st.TotalKeys, w.st.TotalSize = w.h, liveKeys(w.revs), size
 	return w.st, nil
@@ -244,7 +252,7 @@ func (w *walker) item(id uint64, it item, mode, depth int) error {
 		case "key":
 			sub = modeKeys
 		case "meta":
-			sub = modeMeta
+			sub, w.meta = modeMeta, true
 		default:
 			sub = modeHash
 		}
