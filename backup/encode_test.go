@@ -2,10 +2,17 @@ package backup
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/etcd-backupd/etcd-backupd/crypto"
+	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
 )
 
 func TestEncoderLevel(t *testing.T) {
@@ -32,4 +39,57 @@ func TestEncoderUnknownLevel(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `compression_level "max"`) {
 		t.Fatalf("newEncoder error = %v; want it to name compression_level", err)
 	}
+}
+
+// TestEncoderAbortStopsStages aborts an encoder in the middle of a stream: its goroutines end and
+// nothing more reaches the output.
+func TestEncoderAbortStopsStages(t *testing.T) {
+	key := gpgtest.NewKey(t, "abort", "future-default", "")
+	rcpt, err := crypto.LoadRecipients([]string{key.PublicFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	out := &lockedBuffer{}
+	enc, err := newEncoder(out, &Options{Compression: "zstd", Recipients: rcpt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 8<<20)
+	rand.NewChaCha8([32]byte{1}).Read(data)
+	if _, err := enc.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	enc.abort()
+	n := out.len()
+	if _, err := enc.Write(data[:1<<20]); err == nil {
+		t.Fatal("a write after abort succeeded")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before {
+		t.Fatalf("%d goroutines after abort, %d before", g, before)
+	}
+	if out.len() != n {
+		t.Fatalf("output grew from %d to %d bytes after abort", n, out.len())
+	}
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
 }
