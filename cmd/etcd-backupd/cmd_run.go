@@ -109,7 +109,7 @@ func (a *app) elect(m *daemon.Metrics, svc *daemon.Service) func(context.Context
 	return func(ctx context.Context, lead func(context.Context)) { a.etcd.Lead(ctx, eo, lead) }
 }
 
-// clearSpool removes plaintext left in the spool by a crash.
+// clearSpool removes what a crash left in the spool.
 func clearSpool(a *app) error {
 	s, removed, err := backup.OpenSpool(a.cfg.SpoolDir)
 	if err != nil {

@@ -56,11 +56,9 @@ func (g *globals) runOnce(ctx context.Context, output string) error {
 	return nil
 }
 
-// logPeakMemory logs the peak resident memory of this process and of its children (the snapshot
-// status child maps the snapshot file, so its resident size is mostly page cache).
+// logPeakMemory logs the peak resident memory of this process.
 func logPeakMemory(lg *zap.Logger) {
-	var self, children syscall.Rusage
+	var self syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
-	lg.Info("peak memory", zap.Int64("self_rss_mb", self.Maxrss>>10), zap.Int64("children_rss_mb", children.Maxrss>>10))
+	lg.Info("peak memory", zap.Int64("rss_mb", self.Maxrss>>10))
 }
