@@ -63,8 +63,14 @@ func redactQuery(raw string) (string, bool) {
 	return strings.Join(parts, "&"), changed
 }
 
+// publicParams are driver options whose names happen to contain a secret word.
+var publicParams = map[string]bool{"unsigned_payload": true}
+
 func isSecretParam(name string) bool {
 	n := strings.ToLower(name)
+	if publicParams[n] {
+		return false
+	}
 	if sasParams[n] {
 		return true
 	}

@@ -11,6 +11,7 @@ func TestRedact(t *testing.T) {
 		name, in, want string
 	}{
 		{"s3 plain", "s3://bucket/etcd?region=eu-west-1", "s3://bucket/etcd?region=eu-west-1"},
+		{"s3 unsigned payload is an option", "s3://bucket/etcd?unsigned_payload=true&sig=x", "s3://bucket/etcd?unsigned_payload=true&sig=REDACTED"},
 		{"s3 access keys",
 			"s3://bucket/etcd?region=eu-west-1&access_key_id=AKIAEXAMPLE&secret_access_key=s3cr3t%2Fx",
 			"s3://bucket/etcd?region=eu-west-1&access_key_id=REDACTED&secret_access_key=REDACTED"},
