@@ -73,16 +73,7 @@ func BenchmarkS3Upload(b *testing.B) {
 			s := openStore(b, url, tc.opts)
 			b.SetBytes(benchSize)
 			for b.Loop() {
-				w, err := s.NewWriter(ctx, "obj", WriteOptions{SizeHint: benchSize})
-				if err != nil {
-					b.Fatalf("NewWriter: %v", err)
-				}
-				if _, err := io.CopyBuffer(w, &repeatReader{block: block, size: benchSize}, make([]byte, 1<<20)); err != nil {
-					b.Fatalf("write: %v", err)
-				}
-				if err := w.Commit(); err != nil {
-					b.Fatalf("Commit: %v", err)
-				}
+				timeWriter(b, s, block)
 			}
 		})
 	}

@@ -36,6 +36,19 @@ func (g *globals) newApp() (*app, error) {
 	return &app{cfg: cfg, lg: lg}, nil
 }
 
+// newAppWithStores is newApp with every destination open. Close it.
+func (g *globals) newAppWithStores(ctx context.Context) (*app, error) {
+	a, err := g.newApp()
+	if err != nil {
+		return nil, err
+	}
+	if err := a.openStores(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
 // openStores opens every destination.
 func (a *app) openStores(ctx context.Context) error {
 	for i := range a.cfg.Destinations {

@@ -24,14 +24,11 @@ func newListCmd(g *globals) *cobra.Command {
 }
 
 func (g *globals) list(ctx context.Context, output string) error {
-	a, err := g.newApp()
+	a, err := g.newAppWithStores(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.openStores(ctx); err != nil {
-		return err
-	}
 	var rows []listed
 	for _, c := range a.cats {
 		ms, err := c.List(ctx)

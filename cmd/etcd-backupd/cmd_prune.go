@@ -37,14 +37,11 @@ func newPruneCmd(g *globals) *cobra.Command {
 }
 
 func (g *globals) prune(ctx context.Context, dryRun bool, output string) error {
-	a, err := g.newApp()
+	a, err := g.newAppWithStores(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.openStores(ctx); err != nil {
-		return err
-	}
 	o, err := a.pruneOptions(dryRun)
 	if err != nil {
 		return err

@@ -28,15 +28,12 @@ func newRunCmd(g *globals) *cobra.Command {
 }
 
 func (g *globals) run(ctx context.Context) error {
-	a, err := g.newApp()
+	a, err := g.newAppWithStores(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	stop, abort := signalContexts(ctx, a.lg)
-	if err := a.openStores(ctx); err != nil {
-		return err
-	}
 	if err := a.openEtcd(); err != nil {
 		return err
 	}

@@ -28,14 +28,11 @@ func newRunOnceCmd(g *globals) *cobra.Command {
 }
 
 func (g *globals) runOnce(ctx context.Context, output string) error {
-	a, err := g.newApp()
+	a, err := g.newAppWithStores(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.openStores(ctx); err != nil {
-		return err
-	}
 	if err := a.openEtcd(); err != nil {
 		return err
 	}

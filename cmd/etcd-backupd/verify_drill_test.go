@@ -16,14 +16,11 @@ func TestDrillRunner(t *testing.T) {
 	m := vrBackup(t, e)
 	var out, errb bytes.Buffer
 	g := &globals{configPath: e.cfgPth, stdout: &out, stderr: &errb}
-	a, err := g.newApp()
+	a, err := g.newAppWithStores(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := a.openStores(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	drill, err := a.drillRunner()
 	if err != nil {
 		t.Fatal(err)
