@@ -26,6 +26,8 @@ type blobWriter struct {
 	finished chan struct{} // closed when Upload returned
 	err      error         // Upload's result, set before finished closes
 
+	part int64 // upload part size: smaller uploads are one PUT, with nothing to clean up
+
 	mu      sync.Mutex
 	written int64
 	done    bool
@@ -37,7 +39,8 @@ var _ Writer = (*blobWriter)(nil)
 func (s *blobStore) startUpload(ctx context.Context, key string, opts *blob.WriterOptions) *blobWriter {
 	wctx, cancel := withUploadTimeout(ctx, s.upload.timeout)
 	pr, pw := io.Pipe()
-	w := &blobWriter{store: s, key: key, cancel: cancel, pw: pw, finished: make(chan struct{})}
+	w := &blobWriter{store: s, key: key, cancel: cancel, pw: pw, finished: make(chan struct{}),
+		part: max(int64(opts.BufferSize), s3MinPartSize)}
 	go func() {
 		err := s.bucket.Upload(wctx, key, pr, opts)
 		if err == nil {
@@ -111,7 +114,7 @@ func (w *blobWriter) cleanup() {
 	w.mu.Lock()
 	written := w.written
 	w.mu.Unlock()
-	if w.store.scheme == "s3" && written >= s3MinPartSize {
+	if w.store.scheme == "s3" && written >= w.part {
 		w.store.abortMultipart(w.key)
 	}
 }

@@ -35,11 +35,11 @@ func (s *blobStore) abortUploads(ctx context.Context, client *s3.Client, full st
 }
 
 // listUploads pages through the incomplete uploads under full. MinIO lists uploads only for an
-// exact key or the whole bucket, so a prefix that finds nothing is retried as a whole-bucket
-// listing, filtered here.
+// exact key or the whole bucket, so a folder prefix that finds nothing is retried as a
+// whole-bucket listing, filtered here; an exact key is answered right the first time.
 func (s *blobStore) listUploads(ctx context.Context, client *s3.Client, full string) ([]types.MultipartUpload, error) {
 	ups, err := s.listUploadsUnder(ctx, client, full, full)
-	if err != nil || len(ups) > 0 || full == "" {
+	if err != nil || len(ups) > 0 || !strings.HasSuffix(full, "/") {
 		return ups, err
 	}
 	return s.listUploadsUnder(ctx, client, "", full)
@@ -81,16 +81,9 @@ func (s *blobStore) abortUpload(ctx context.Context, client *s3.Client, up types
 // Abort, with a fresh context since the writer's is cancelled. Failures are
 // logged: the sweep and a bucket lifecycle rule are the backstops.
 func (s *blobStore) abortMultipart(key string) {
-	var client *s3.Client
-	if !s.bucket.As(&client) {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), s3CleanupTimeout)
 	defer cancel()
-	full := s.prefix + key
-	_, err := s.abortUploads(ctx, client, full, func(k string, _ time.Time) bool { return k == full })
-	if err != nil {
-		s.log.Warn("abort incomplete multipart upload",
-			zap.String("url", s.url), zap.String("key", key), zap.Error(err))
+	if err := s.AbortPending(ctx, key, time.Now().Add(time.Hour)); err != nil {
+		s.log.Warn("abort incomplete multipart upload", zap.String("url", s.url), zap.String("key", key), zap.Error(err))
 	}
 }
