@@ -45,7 +45,13 @@ func (a *attempt) run(ctx context.Context) (*Result, error) {
 		a.fan.abort(err)
 		return a.failed(), err
 	}
-	return a.commit(ctx, p, st)
+	// Destinations that took the stream commit first; a failed one does after its retry, so that its
+	// backoff never delays, or times out, the others.
+	m := a.manifest(p, st)
+	a.commitManifests(ctx, m)
+	a.retry(ctx, f)
+	a.commitManifests(ctx, m)
+	return a.result(p, st, m)
 }
 
 // newID names the backup. Two backups in the same second at the same revision would get the same
@@ -87,7 +93,7 @@ func (a *attempt) openDests(ctx context.Context, spool *os.File) {
 
 // transfer streams the snapshot through every stage: the status scanner on one side; zstd,
 // OpenPGP, the spool and the uploads on the other. Then it closes the stages in order and commits
-// the data objects, retrying failed destinations from the spool.
+// the data objects.
 func (a *attempt) transfer(ctx context.Context, f *os.File) (p plain, st cluster.Status, err error) {
 	snap, err := a.src.Snapshot(ctx, a.member)
 	if err != nil {
@@ -126,30 +132,38 @@ func (a *attempt) transfer(ctx context.Context, f *os.File) (p plain, st cluster
 		return p, st, err
 	}
 	a.fan.commit()
-	a.retry(ctx, f)
 	return p, st, nil
 }
 
-// commit writes the manifest wherever the data object was committed.
-func (a *attempt) commit(ctx context.Context, p plain, st cluster.Status) (*Result, error) {
-	m := a.manifest(p, st)
+// commitManifests writes the manifest wherever the data object was committed and no manifest was
+// written yet.
+func (a *attempt) commitManifests(ctx context.Context, m *catalog.Manifest) {
+	for _, d := range a.fan.dests {
+		if !d.committed || d.manifest != nil {
+			continue
+		}
+		dm := *m
+		dm.Object.Key, dm.Object.Size, dm.Object.SHA256 = d.key, d.size, d.sum
+		if err := d.cat.Commit(ctx, &dm); err != nil {
+			d.reset(fmt.Errorf("commit manifest %s to %s: %w", m.ID, d.cat.Store, err))
+			d.committed = false
+			continue
+		}
+		d.manifest = &dm
+	}
+}
+
+// result tells what happened at each destination.
+func (a *attempt) result(p plain, st cluster.Status, m *catalog.Manifest) (*Result, error) {
 	res := &Result{}
 	var committed []string
 	for _, d := range a.fan.dests {
-		if d.committed {
-			m.Object.Key, m.Object.Size, m.Object.SHA256 = d.key, d.size, d.sum
-			if err := d.cat.Commit(ctx, m); err != nil {
-				d.reset(fmt.Errorf("commit manifest %s to %s: %w", m.ID, d.cat.Store, err))
-				d.committed = false
-			}
-		}
 		dr := DestResult{URL: d.cat.Store.String(), Err: d.failed()}
-		if d.committed {
+		if d.manifest != nil {
 			dr.Bytes = d.size
 			committed = append(committed, dr.URL)
 			if res.Manifest == nil {
-				mc := *m
-				res.Manifest = &mc
+				res.Manifest = d.manifest
 			}
 		}
 		res.Dests = append(res.Dests, dr)

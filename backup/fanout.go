@@ -24,8 +24,9 @@ type dest struct {
 	key       string
 	w         storage.Writer
 	committed bool
-	size      int64  // stored bytes committed
-	sum       string // their sha256
+	size      int64             // stored bytes committed
+	sum       string            // their sha256
+	manifest  *catalog.Manifest // written here, once committed
 }
 
 func newDest(c *catalog.Catalog, key string, w storage.Writer) *dest {

@@ -98,3 +98,23 @@ func checkObject(t *testing.T, c *catalog.Catalog, m *catalog.Manifest) {
 		t.Fatalf("%s: %d bytes %s, manifest %d %s", m.Object.Key, n, h.sum(), m.Object.Size, m.Object.SHA256)
 	}
 }
+
+// TestHealthyDestinationCommitsBeforeRetries: a destination that keeps failing, retried until the
+// snapshot timeout runs out, does not cost the healthy one its backup.
+func TestHealthyDestinationCommitsBeforeRetries(t *testing.T) {
+	f := newFixture(t, 300)
+	f.addDest(t, 100)
+	f.opts.RetryBackoff, f.opts.SnapshotTimeout = 2*time.Second, 3*time.Second
+	res, err := Run(context.Background(), f.client, f.opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if res.Dests[0].Err != nil || res.Dests[1].Err == nil {
+		t.Fatalf("dest results %+v", res.Dests)
+	}
+	m, err := f.opts.Destinations[0].Resolve(context.Background(), "latest")
+	if err != nil || m.ID != res.Manifest.ID {
+		t.Fatalf("the healthy destination has no backup: %v", err)
+	}
+	checkObject(t, f.opts.Destinations[0], m)
+}
