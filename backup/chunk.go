@@ -53,6 +53,7 @@ type sink struct {
 	onFail func(error)
 	mu     sync.Mutex
 	err    error
+	closed sync.Once
 }
 
 func newSink(depth int, write func([]byte) error, onFail func(error)) *sink {
@@ -99,8 +100,8 @@ func (s *sink) failed() error {
 	return s.err
 }
 
-// close waits until everything queued was written or dropped.
+// close waits until everything queued was written or dropped. It may be called again.
 func (s *sink) close() {
-	close(s.q)
+	s.closed.Do(func() { close(s.q) })
 	<-s.done
 }

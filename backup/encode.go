@@ -60,7 +60,7 @@ func zstdLevel(level string) (zstd.EncoderLevel, error) {
 	return 0, fmt.Errorf("compression_level %q: use fastest, default, better or best", level)
 }
 
-// Close flushes zstd, then OpenPGP. It never closes out.
+// Close flushes zstd, then OpenPGP. It never closes out. If a stage fails, the others are stopped.
 func (e *encoder) Close() error {
 	var stages []io.Closer
 	if e.zw != nil {
@@ -74,6 +74,7 @@ func (e *encoder) Close() error {
 	}
 	for _, c := range stages {
 		if err := c.Close(); err != nil {
+			e.abort()
 			return fmt.Errorf("encode: %w", err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -92,4 +93,50 @@ func (b *lockedBuffer) len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Len()
+}
+
+// TestEncoderFailedCloseStopsStages: when the output fails while the encoder flushes, Close
+// reports it and no stage goroutine is left behind.
+func TestEncoderFailedCloseStopsStages(t *testing.T) {
+	key := gpgtest.NewKey(t, "close", "future-default", "")
+	rcpt, err := crypto.LoadRecipients([]string{key.PublicFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	data := make([]byte, 300<<10)
+	rand.NewChaCha8([32]byte{2}).Read(data)
+	out := &failAfter{n: 2048}
+	enc, err := newEncoder(out, &Options{Compression: "zstd", Recipients: rcpt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc.Write(data)
+	for !out.failed.Load() { // the OpenPGP stage met the failure: zstd's last flush will too
+		time.Sleep(time.Millisecond)
+	}
+	if err := enc.Close(); err == nil {
+		t.Fatal("Close succeeded on a failing output")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before {
+		t.Fatalf("%d goroutines after a failed Close, %d before", g, before)
+	}
+}
+
+// failAfter accepts n bytes, then fails every write.
+type failAfter struct {
+	n      int
+	failed atomic.Bool
+}
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.n -= len(p); f.n < 0 {
+		f.failed.Store(true)
+		return 0, errNoSpace
+	}
+	return len(p), nil
 }
