@@ -27,11 +27,7 @@ func (s *asyncStage) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (s *asyncStage) send(b *[]byte) {
-	c := &chunk{b: b}
-	c.refs.Store(1)
-	s.q <- c
-}
+func (s *asyncStage) send(b *[]byte) { s.q <- newChunk(b, 1) }
 
 // Close hands over what is left and waits until the next stage has written it all.
 func (s *asyncStage) Close() error {

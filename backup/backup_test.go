@@ -19,7 +19,6 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	cluster.RunStatusChild()
 	code := m.Run()
 	gpgtest.Cleanup()
 	os.Exit(code)
@@ -119,7 +118,7 @@ func TestTrailerMismatchFailsBackup(t *testing.T) {
 	f.assertClean(t)
 }
 
-// brokenSpool injects ENOSPC on the spool file writes.
+// TestSpoolWriteFailure injects ENOSPC on the spool file writes.
 func TestSpoolWriteFailure(t *testing.T) {
 	f := newFixture(t, 500)
 	spoolWriteHook = func() error { return errNoSpace }

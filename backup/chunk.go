@@ -11,6 +11,12 @@ type chunk struct {
 	refs atomic.Int32
 }
 
+func newChunk(b *[]byte, refs int) *chunk {
+	c := &chunk{b: b}
+	c.refs.Store(int32(refs))
+	return c
+}
+
 func (c *chunk) release() {
 	if c.refs.Add(-1) == 0 {
 		chunkPool.Put(c.b)

@@ -3,7 +3,6 @@ package backup
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"sync"
@@ -72,18 +71,11 @@ func (f *fanout) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// dispatch queues a chunk to the spool and every live destination.
+// dispatch queues a chunk to the spool and every destination; one that failed drops it.
 func (f *fanout) dispatch(b *[]byte) {
-	c := &chunk{b: b}
-	var live []*dest
-	for _, d := range f.dests {
-		if d.failed() == nil {
-			live = append(live, d)
-		}
-	}
-	c.refs.Store(int32(len(live) + 1))
+	c := newChunk(b, len(f.dests)+1)
 	f.spool.q <- c
-	for _, d := range live {
+	for _, d := range f.dests {
 		d.q <- c
 	}
 }
@@ -127,15 +119,4 @@ func (f *fanout) commit() {
 		}()
 	}
 	wg.Wait()
-}
-
-// errs joins the errors of the failed destinations.
-func (f *fanout) errs() error {
-	var errs []error
-	for _, d := range f.dests {
-		if err := d.failed(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }

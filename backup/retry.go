@@ -16,7 +16,7 @@ import (
 // retry uploads the spooled stream again to each destination that failed, with exponential backoff.
 func (a *attempt) retry(ctx context.Context, spool *os.File) {
 	for _, d := range a.fan.dests {
-		if d.failed() == nil || a.o.Retries < 0 {
+		if d.failed() == nil {
 			continue
 		}
 		wait := a.o.RetryBackoff

@@ -50,7 +50,7 @@ func OpenSpool(dir string) (*Spool, []string, error) {
 	return s, removed, nil
 }
 
-// clean removes spool files left by a crash. Without encryption they hold the plain snapshot.
+// clean removes spool files left by a crash: the stored stream, plain only if encryption is off.
 func (s *Spool) clean() ([]string, error) {
 	entries, err := os.ReadDir(s.Dir)
 	if err != nil {

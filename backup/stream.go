@@ -27,34 +27,23 @@ type plain struct {
 	sha256 string // set by the caller, from the trailer reader
 }
 
-// stream reads src in chunks and hands each chunk to every sink, each in its own goroutine behind
-// its own bounded queue. It returns once every sink has written everything; the first sink error
+// stream reads src in chunks and hands each chunk to every writer, each in its own goroutine behind
+// its own bounded queue. It returns once every writer has written everything; the first writer error
 // stops the stream and is returned.
-func stream(ctx context.Context, src io.Reader, endpoint string, sinks ...io.Writer) (plain, error) {
+func stream(ctx context.Context, src io.Reader, endpoint string, writers ...io.Writer) (plain, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	queues := make([]chan *chunk, len(sinks))
-	errs := make([]error, len(sinks))
-	var wg sync.WaitGroup
-	for i, w := range sinks {
-		queues[i] = make(chan *chunk, chunkQueue)
-		wg.Go(func() {
-			for c := range queues[i] {
-				if errs[i] == nil {
-					if _, err := w.Write(*c.b); err != nil {
-						errs[i] = err
-						cancel(err)
-					}
-				}
-				c.release()
-			}
-		})
+	sinks := make([]*sink, len(writers))
+	for i, w := range writers {
+		write := func(b []byte) error { _, err := w.Write(b); return err }
+		sinks[i] = newSink(chunkQueue, write, func(err error) { cancel(err) })
 	}
-	p, err := ingest(ctx, src, endpoint, queues)
-	for _, q := range queues {
-		close(q)
+	p, err := ingest(ctx, src, endpoint, sinks)
+	var errs []error
+	for _, s := range sinks {
+		s.close()
+		errs = append(errs, s.failed())
 	}
-	wg.Wait()
 	if serr := errors.Join(errs...); serr != nil {
 		err = serr
 	}
@@ -62,7 +51,7 @@ func stream(ctx context.Context, src io.Reader, endpoint string, sinks ...io.Wri
 }
 
 // ingest reads the snapshot and queues each chunk to every sink.
-func ingest(ctx context.Context, src io.Reader, endpoint string, queues []chan *chunk) (plain, error) {
+func ingest(ctx context.Context, src io.Reader, endpoint string, sinks []*sink) (plain, error) {
 	var n int64
 	for {
 		b := chunkPool.Get().(*[]byte)
@@ -71,11 +60,10 @@ func ingest(ctx context.Context, src io.Reader, endpoint string, queues []chan *
 		*b = (*b)[:k]
 		if k > 0 {
 			n += int64(k)
-			c := &chunk{b: b}
-			c.refs.Store(int32(len(queues)))
-			for _, q := range queues {
+			c := newChunk(b, len(sinks))
+			for _, s := range sinks {
 				select {
-				case q <- c:
+				case s.q <- c:
 				case <-ctx.Done():
 					return plain{}, context.Cause(ctx)
 				}

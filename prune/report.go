@@ -11,7 +11,7 @@ const (
 	KindOrphan  = "orphan"  // data object without a manifest
 	KindDrill   = "drill"   // drill record of a backup that is gone
 	KindPending = "pending" // unfinished write: file-store temp file, S3 incomplete multipart upload
-	KindSpool   = "spool"   // plaintext spool file left by a crash
+	KindSpool   = "spool"   // spool file left by a crash
 )
 
 // Result is what a prune did at every destination and in the spool.
