@@ -3,15 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 )
 
-// TestDrillRunner runs the daemon's drill from the config: a deep verification of the newest backup,
-// recorded where list shows it.
+// TestDrillRunner runs the daemon's drill from the config: a deep verification of the newest backup
+// at each of two destinations, recorded at both.
 func TestDrillRunner(t *testing.T) {
 	e := newEnv(t, 300).withPrivateKey()
+	e.set("destinations", []any{
+		map[string]any{"url": "file://" + filepath.Join(e.dir, "store")},
+		map[string]any{"url": "file://" + filepath.Join(e.dir, "store2")},
+	})
 	vrBackup(t, e)
 	m := vrBackup(t, e)
 	var out, errb bytes.Buffer
@@ -31,6 +36,10 @@ func TestDrillRunner(t *testing.T) {
 	}
 	if got := vrLastDrills(t, e)[m.ID]; got == nil || !got.OK || got.Mode != catalog.ModeDeep {
 		t.Fatalf("list shows %+v", got)
+	}
+	second, err := a.cats[1].LastDrills(context.Background())
+	if got := second[m.ID]; err != nil || got == nil || !got.OK || got.Mode != catalog.ModeDeep {
+		t.Fatalf("the second destination records %+v, %v", got, err)
 	}
 	e.set("encryption.passphrase_file", "")
 	e.run("config", "validate") // rewrites the config file
