@@ -13,22 +13,17 @@ import (
 // healthKey is the key read to prove that a member serves linearizable reads, as etcdctl endpoint health does.
 const healthKey = "health"
 
-// probeMember fills in the status, the read and the server certificate of one member, through a
-// client that talks to that member alone.
+// probeMember fills in the status, the read and the server certificate of one member. The status
+// comes through the shared client; the read, when asked for, through a client that talks to that
+// member alone (and so authenticates again).
 func (c *Client) probeMember(ctx context.Context, m *MemberHealth, o HealthOptions) {
 	if o.ServerCerts {
 		if u, err := url.Parse(m.Endpoint); err == nil && u.Scheme == "https" {
 			m.ServerCert = c.serverCert(ctx, m)
 		}
 	}
-	cli, err := c.dial([]string{m.Endpoint})
-	if err != nil {
-		m.StatusErr = err
-		return
-	}
-	defer cli.Close()
 	sctx, cancel := c.timeout(ctx)
-	m.Status, m.StatusErr = cli.Status(sctx, m.Endpoint)
+	m.Status, m.StatusErr = c.cli.Status(sctx, m.Endpoint)
 	cancel()
 	if m.StatusErr != nil {
 		if derr := c.diagnose(ctx, m.Endpoint); derr != nil {
@@ -43,6 +38,12 @@ func (c *Client) probeMember(ctx context.Context, m *MemberHealth, o HealthOptio
 	if !o.Read {
 		return
 	}
+	cli, err := c.dial([]string{m.Endpoint})
+	if err != nil {
+		m.ReadErr = err
+		return
+	}
+	defer cli.Close()
 	rctx, cancel := c.timeout(ctx)
 	defer cancel()
 	start := time.Now()
