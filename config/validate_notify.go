@@ -3,7 +3,6 @@ package config
 import (
 	"net"
 	"net/url"
-	"path/filepath"
 
 	"github.com/etcd-backupd/etcd-backupd/notify"
 )
@@ -25,13 +24,8 @@ func (c *Config) validateNotify(errs *Errors) {
 	if n.BearerTokenFile == "" {
 		return
 	}
-	switch {
-	case !filepath.IsAbs(n.BearerTokenFile):
-		errs.add("notify.bearer_token_file", "%q: must be an absolute path", n.BearerTokenFile)
-	default:
-		if err := checkFile(n.BearerTokenFile, true); err != nil {
-			errs.add("notify.bearer_token_file", "%v", err)
-		}
+	if err := checkFile(n.BearerTokenFile, true); err != nil {
+		errs.add("notify.bearer_token_file", "%v", err)
 	}
 	if ok && u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		errs.add("notify.webhook_url", "http:// would send the bearer token in clear to %s; use https://", u.Host)
