@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
+	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
 )
 
 // TestRestoreRoundTrip restores a backup into a new, an existing empty and a mount-point data dir,
@@ -115,15 +115,8 @@ func mkdir(t *testing.T, dir string, mode os.FileMode) {
 	}
 }
 
-// mountTmpfs mounts a tmpfs of size at dir, or skips when mounting is impossible here.
+// mountTmpfs mounts a tmpfs of size at dir until the test ends.
 func mountTmpfs(t *testing.T, dir, size string) {
 	t.Helper()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0755", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s)", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
+	testgate.Tmpfs(t, dir, "size="+size+",mode=0755")
 }

@@ -49,7 +49,7 @@ func (g *globals) run(ctx context.Context) error {
 	if err != nil {
 		return usageError{err}
 	}
-	no.Logger = a.lg.Named("notify")
+	no.Logger = a.lg
 	svc.Notifier = notify.New(no)
 	if err := m.Seed(ctx, a.cats); err != nil {
 		a.lg.Warn("read the last backup and drill times", zap.Error(err))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
+	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
 )
 
 // TestRunOnceFailures checks that each failure leaves no backup and no spool file, exits non-zero and
@@ -78,10 +78,7 @@ func TestRunOnceSpoolFull(t *testing.T) {
 	if err := os.MkdirAll(spool, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", spool).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s); the injected ENOSPC test in package backup covers this", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", spool).Run() })
+	testgate.Tmpfs(t, spool, "size=256k")
 	_, stderr, code := e.run("run-once")
 	if code != 1 || !regexp.MustCompile(`spool .*no space left on device`).MatchString(lastLine(stderr)) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)

@@ -84,12 +84,19 @@ func TestRetryAfterOutage(t *testing.T) {
 	m.Env(t)
 	e.set("destinations", []any{map[string]any{"url": m.URL(m.NewBucket(t), "etcd")}})
 	m.Stop(t)
+	type result struct {
+		stderr string
+		code   int
+	}
+	done := make(chan result, 1)
 	go func() {
-		time.Sleep(time.Second)
-		m.Start(t)
+		_, stderr, code := e.run("run-once")
+		done <- result{stderr, code}
 	}()
-	if _, stderr, code := e.run("run-once"); code != 0 {
-		t.Fatalf("run-once with MinIO back within the backoff window: exit %d: %s", code, stderr)
+	time.Sleep(time.Second)
+	m.Start(t) // on the test goroutine: it may fail the test
+	if r := <-done; r.code != 0 {
+		t.Fatalf("run-once with MinIO back within the backoff window: exit %d: %s", r.code, r.stderr)
 	}
 	if out, _, _ := e.run("list"); !strings.Contains(out, "s3://") {
 		t.Fatalf("list after recovery: %s", out)

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
 	"github.com/etcd-backupd/etcd-backupd/internal/tamper"
+	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
 )
 
 // badPath is one way to break a backup, and what verify must say.
@@ -134,10 +134,7 @@ func TestVerifyDeepScratchFull(t *testing.T) {
 	if err := os.MkdirAll(scratch, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", scratch).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s); TestDeepFailures in package verify injects ENOSPC", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", scratch).Run() })
+	testgate.Tmpfs(t, scratch, "size=256k")
 	_, stderr, code := e.run("verify", "--deep", m.ID)
 	vrExpect(t, stderr, code, 1, `deep verify \S+ at \S+: write `+scratch+`/drill-\d+/snapshot.db: no space left on device`)
 	if got := files(t, scratch); len(got) != 1 || got[0] != ".lock" {

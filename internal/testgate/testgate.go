@@ -98,3 +98,20 @@ func FreePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// Tmpfs mounts a tmpfs with options (such as "size=256k") at dir until the test ends. Mounting needs
+// root: without it the test fails under CI=true and is skipped otherwise.
+func Tmpfs(t testing.TB, dir, options string) {
+	t.Helper()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir).CombinedOutput(); err != nil {
+		if CI() {
+			t.Fatalf("CI=true and a tmpfs cannot be mounted at %s (%v: %s): run the tests as root", dir, err, out)
+		}
+		t.Skipf("cannot mount a tmpfs here (%v: %s)", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+}
