@@ -1,9 +1,10 @@
 // Package prune applies the retention policy to the backups at a destination and sweeps what
 // failed or crashed writes left behind.
 //
-// One prune of one destination lists the snapshots folder once and the drills folder once,
-// whatever the number of backups. From them it takes the committed backups (the IDs with a
-// manifest), the orphaned data objects (IDs without one) and the drill records. retention.Apply decides which backups to keep. Deletion removes the manifest
+// One prune of one destination lists the snapshots folder once, the drills folder once and, where
+// the store can, its unfinished writes once, whatever the number of backups. From them it takes the
+// committed backups (the IDs with a manifest), the orphaned data objects (IDs without one) and the
+// drill records. retention.Apply decides which backups to keep. Deletion removes the manifest
 // first, then the data, then the backup's drill records, so a crash leaves an orphan that the
 // next sweep removes, never a manifest without data.
 //

@@ -121,10 +121,19 @@ func TestConcurrentPrunes(t *testing.T) {
 	}
 }
 
-// countingStore counts the requests that cost money at a bucket.
+// countingStore counts the requests that cost money at a bucket, unfinished-write listings included.
 type countingStore struct {
 	storage.Store
-	lists, reads atomic.Int32
+	lists, reads, pendingLists atomic.Int32
+}
+
+func (c *countingStore) ListPending(ctx context.Context, prefix string) ([]storage.Object, error) {
+	c.pendingLists.Add(1)
+	return c.Store.(PendingStore).ListPending(ctx, prefix)
+}
+
+func (c *countingStore) AbortPending(ctx context.Context, key string, before time.Time) error {
+	return c.Store.(PendingStore).AbortPending(ctx, key, before)
 }
 
 func (c *countingStore) List(ctx context.Context, prefix string) ([]storage.Object, error) {
@@ -137,8 +146,9 @@ func (c *countingStore) NewReader(ctx context.Context, key string) (io.ReadClose
 	return c.Store.NewReader(ctx, key)
 }
 
-// TestOneListing checks the cost: one LIST of the snapshots folder and one of the drills folder
-// per destination, and drill records read newest first only until one succeeded.
+// TestOneListing checks the cost: one LIST of the snapshots folder, one of the drills folder and one
+// of the unfinished writes per destination, and drill records read newest first only until one
+// succeeded.
 func TestOneListing(t *testing.T) {
 	f := newFixture(t)
 	var ids []string
@@ -160,6 +170,9 @@ func TestOneListing(t *testing.T) {
 	}
 	if got := cs.lists.Load(); got != 2 {
 		t.Fatalf("%d listings, want 2", got)
+	}
+	if got := cs.pendingLists.Load(); got != 1 {
+		t.Fatalf("%d listings of unfinished writes, want 1", got)
 	}
 	if got := f.committed(); !sameIDs(got, append([]string{ids[10]}, ids[45:]...)) {
 		t.Fatalf("committed %v", got)
