@@ -144,7 +144,7 @@ func parseLeaf(b []byte, count int, fp func([]byte) uint64, arena []uint64, orde
 			}
 		}
 	}
-	l.version, l.hasVer = lookup(b, count, storageVersionKey)
+	l.version, l.hasVer = findValue(b, count, storageVersionKey)
 	if l.items != nil {
 		if run.n > 0 {
 			l.items = append(l.items, run)
@@ -166,9 +166,9 @@ func bucketItem(k, v []byte) (item, error) {
 	return it, nil
 }
 
-// lookup finds key in a leaf page whose elements were checked, by binary search as bbolt's Get does
+// findValue finds key in a leaf page whose elements were checked, by binary search as bbolt's Get does
 // (on a page with keys out of order it may miss, as Get does).
-func lookup(b []byte, count int, key []byte) (string, bool) {
+func findValue(b []byte, count int, key []byte) (string, bool) {
 	i := sort.Search(count, func(i int) bool { return bytes.Compare(elemKey(b, i), key) >= 0 })
 	if i == count || !bytes.Equal(elemKey(b, i), key) {
 		return "", false

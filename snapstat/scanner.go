@@ -7,6 +7,7 @@
 package snapstat
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -66,7 +67,6 @@ type span struct {
 type Scanner struct {
 	seed  maphash.Seed
 	ps    int64 // page size, known once a meta page is read
-	hwm   uint64
 	metas [2]meta
 	m     meta  // the one bbolt would use
 	off   int64 // stream offset of win[0]
@@ -122,7 +122,7 @@ func (s *Scanner) Write(p []byte) (n int, err error) {
 // need is the stream offset the window must reach before the scan can go on.
 func (s *Scanner) need() int64 {
 	switch {
-	case s.hwm == 0:
+	case s.m.pgid == 0:
 		return s.off + int64(len(s.win)) + 64<<10
 	case len(s.pend) > 0:
 		return s.pend[0].end
@@ -134,7 +134,7 @@ func (s *Scanner) need() int64 {
 // run scans v, which starts at stream offset base, and returns how many of its bytes are done with.
 func (s *Scanner) run(v []byte, base int64) int {
 	end := base + int64(len(v))
-	if s.hwm == 0 {
+	if s.m.pgid == 0 {
 		ok, err := s.start(v, false)
 		if err != nil {
 			s.err = err
@@ -144,7 +144,7 @@ func (s *Scanner) run(v []byte, base int64) int {
 			return 0
 		}
 	}
-	limit := int64(s.hwm) * s.ps
+	limit := int64(s.m.pgid) * s.ps
 	for progressed := true; progressed; {
 		progressed = false
 		if s.next < limit && s.next+s.ps <= end {
@@ -198,7 +198,7 @@ func (s *Scanner) start(v []byte, final bool) (bool, error) {
 	if m.pgid < 2 || m.pgid > 1<<32 {
 		return false, fmt.Errorf("meta page: invalid high water mark %d", m.pgid)
 	}
-	s.m, s.hwm, s.next = m, m.pgid, 2*s.ps
+	s.m, s.next = m, 2*s.ps
 	return true, nil
 }
 
@@ -252,7 +252,7 @@ func (s *Scanner) look(b []byte, id uint64) {
 	size := (1 + int64(h.overflow)) * s.ps
 	start := int64(id) * s.ps
 	switch {
-	case start+size > int64(s.hwm)*s.ps:
+	case start+size > int64(s.m.pgid)*s.ps:
 		s.bad(id, h.overflow, fmt.Errorf("page %d: overflow of %d pages goes beyond the database", id, h.overflow))
 		return
 	case size > maxSpan:
@@ -345,22 +345,12 @@ func (s *Scanner) freelist(b []byte, count int) error {
 // lookup finds the record of the page starting at id.
 func (s *Scanner) lookup(id uint64) *rec {
 	i, ok := slices.BinarySearchFunc(s.recs, id, func(r rec, id uint64) int {
-		return cmpU64(uint64(r.id), id)
+		return cmp.Compare(uint64(r.id), id)
 	})
 	if !ok {
 		return nil
 	}
 	return &s.recs[i]
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func appendKey(keys, k []byte) []byte {

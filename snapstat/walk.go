@@ -2,6 +2,7 @@ package snapstat
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -50,7 +51,7 @@ func (s *Scanner) status() (st Status, err error) {
 	if s.err != nil {
 		return st, s.err
 	}
-	if s.hwm == 0 { // a short stream whose meta page 0 is damaged
+	if s.m.pgid == 0 { // a short stream whose meta page 0 is damaged
 		if _, err := s.start(s.win, true); err != nil {
 			return st, err
 		}
@@ -61,9 +62,8 @@ func (s *Scanner) status() (st Status, err error) {
 	if s.total < size {
 		return st, fmt.Errorf("truncated: %d bytes of %d", s.total, size)
 	}
-	if !slices.IsSortedFunc(s.recs, func(a, b rec) int { return cmpU64(uint64(a.id), uint64(b.id)) }) {
-		slices.SortFunc(s.recs, func(a, b rec) int { return cmpU64(uint64(a.id), uint64(b.id)) })
-	}
+	// Pages are recorded in stream order, but a refused one may be recorded before an earlier one ends.
+	slices.SortFunc(s.recs, func(a, b rec) int { return cmp.Compare(a.id, b.id) })
 	w := &walker{s: s, hwm: m.pgid, reach: make([]uint64, (m.pgid+63)/64)}
 	w.mark(0)
 	w.mark(1)
@@ -309,7 +309,7 @@ func (w *walker) checkFree() error {
 // liveKeys counts the user keys whose last entry is not a tombstone, as etcdutl does by replaying
 // the key bucket in order: a stable sort by key keeps each key's entries in revision order.
 func liveKeys(revs []uint64) int {
-	slices.SortStableFunc(revs, func(a, b uint64) int { return cmpU64(a&^1, b&^1) })
+	slices.SortStableFunc(revs, func(a, b uint64) int { return cmp.Compare(a&^1, b&^1) })
 	n := 0
 	for i, e := range revs {
 		if (i+1 == len(revs) || revs[i+1]&^1 != e&^1) && e&1 == 0 {

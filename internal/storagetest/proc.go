@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -160,8 +161,9 @@ func tail(path string, n int64) string {
 	}
 	off := max(fi.Size()-n, 0)
 	b := make([]byte, fi.Size()-off)
-	if _, err := f.ReadAt(b, off); err != nil && !errors.Is(err, os.ErrClosed) && len(b) == 0 {
+	k, err := f.ReadAt(b, off)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Sprintf("(no log: %v)", err)
 	}
-	return string(b)
+	return string(b[:k])
 }
