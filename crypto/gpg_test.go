@@ -3,17 +3,15 @@ package crypto
 import (
 	"bytes"
 	"fmt"
-	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-)
 
-// requireTool is testgate.Require: a missing tool fails under CI=true and skips otherwise.
-var requireTool = testgate.Require
+	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
+)
 
 // gpgHome is a throw-away GNUPGHOME holding every test key, created once per test binary.
 type gpgHome struct {
@@ -55,7 +53,7 @@ func TestMain(m *testing.M) {
 // testGPG returns the shared gpg home with all test keys.
 func testGPG(t testing.TB) *gpgHome {
 	t.Helper()
-	bin := requireTool(t, "gpg")
+	bin := testgate.Require(t, "gpg")
 	gpgOnce.Do(func() { gpgShared, gpgErr = newGPGHome(bin) })
 	if gpgErr != nil {
 		t.Fatalf("set up gpg test keys: %v", gpgErr)

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
 	"io"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
 )
 
 const (
