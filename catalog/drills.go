@@ -3,8 +3,6 @@ package catalog
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 )
 
 // RecordDrill writes a drill record under drills/<backup ID>.<time>.json.
@@ -25,12 +23,8 @@ func (c *Catalog) LastDrills(ctx context.Context) (map[string]*Drill, error) {
 	}
 	newest := map[string]string{} // backup ID -> newest key
 	for _, o := range objs {
-		name := strings.TrimSuffix(strings.TrimPrefix(o.Key, c.Layout.DrillsPrefix()), manifestSuffix)
-		id, at, ok := strings.Cut(name, ".")
-		if !ok || !ValidID(id) {
-			continue
-		}
-		if _, err := time.Parse(DrillTimeLayout, at); err != nil {
+		id, ok := c.Layout.DrillID(o.Key)
+		if !ok {
 			continue
 		}
 		if o.Key > newest[id] {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"path"
 	"strings"
+	"time"
 )
 
 // Data object suffixes, by compression.
@@ -58,4 +59,42 @@ func (l Layout) splitSnapshotKey(key string) (id, suffix string, ok bool) {
 		return "", "", false
 	}
 	return base[:i], base[i:], true
+}
+
+// DrillID returns the backup ID of a drill record key <DrillsPrefix><ID>.<time>.json.
+func (l Layout) DrillID(key string) (string, bool) {
+	name, ok := strings.CutPrefix(key, l.DrillsPrefix())
+	if !ok || strings.Contains(name, "/") {
+		return "", false
+	}
+	name, ok = strings.CutSuffix(name, manifestSuffix)
+	if !ok {
+		return "", false
+	}
+	id, at, ok := strings.Cut(name, ".")
+	if !ok || !ValidID(id) {
+		return "", false
+	}
+	if _, err := time.Parse(DrillTimeLayout, at); err != nil {
+		return "", false
+	}
+	return id, true
+}
+
+// objectSuffixes are the suffixes of the objects a backup consists of.
+var objectSuffixes = []string{SuffixZstdPGP, SuffixPGP, SuffixZstd, SuffixPlain, manifestSuffix}
+
+// ObjectID returns the ID of a key <SnapshotsPrefix><ID><data or manifest suffix>, or "": a stray
+// key that merely starts with an ID is not a backup's.
+func (l Layout) ObjectID(key string) string {
+	name, ok := strings.CutPrefix(key, l.SnapshotsPrefix())
+	if !ok {
+		return ""
+	}
+	for _, s := range objectSuffixes {
+		if id, ok := strings.CutSuffix(name, s); ok && ValidID(id) {
+			return id
+		}
+	}
+	return ""
 }

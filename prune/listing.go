@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/storage"
@@ -68,58 +67,21 @@ func load(ctx context.Context, c *catalog.Catalog) (*state, error) {
 	}
 	drills, _ := l.List(ctx, c.Layout.DrillsPrefix())
 	for _, o := range drills {
-		if id, ok := drillID(c.Layout, o.Key); ok {
+		if id, ok := c.Layout.DrillID(o.Key); ok {
 			st.drills[id] = append(st.drills[id], o.Key)
 		}
 	}
 	return st, nil
 }
 
-// drillID returns the backup ID of a drill record key <prefix><ID>.<time>.json.
-func drillID(l catalog.Layout, key string) (string, bool) {
-	name, ok := strings.CutPrefix(key, l.DrillsPrefix())
-	if !ok || strings.Contains(name, "/") {
-		return "", false
-	}
-	name, ok = strings.CutSuffix(name, ".json")
-	if !ok {
-		return "", false
-	}
-	id, at, ok := strings.Cut(name, ".")
-	if !ok || !catalog.ValidID(id) {
-		return "", false
-	}
-	if _, err := time.Parse(catalog.DrillTimeLayout, at); err != nil {
-		return "", false
-	}
-	return id, true
-}
-
-// ourSuffixes are the suffixes of the objects a backup consists of.
-var ourSuffixes = []string{catalog.SuffixZstdPGP, catalog.SuffixPGP, catalog.SuffixZstd, catalog.SuffixPlain, ".json"}
-
 // ours returns e restricted to the objects named <ID><one of our suffixes>: a stray key that
 // merely starts with an ID is never deleted.
 func ours(l catalog.Layout, e *catalog.Entry) *catalog.Entry {
 	out := &catalog.Entry{ID: e.ID, Committed: e.Committed}
 	for _, o := range e.Objects {
-		if ourKey(l, o.Key) == e.ID {
+		if l.ObjectID(o.Key) == e.ID {
 			out.Objects = append(out.Objects, o)
 		}
 	}
 	return out
-}
-
-// ourKey returns the ID of a key <snapshots prefix><ID><our suffix>, or "".
-func ourKey(l catalog.Layout, key string) string {
-	name, ok := strings.CutPrefix(key, l.SnapshotsPrefix())
-	if !ok {
-		return ""
-	}
-	for _, s := range ourSuffixes {
-		if id, ok := strings.CutSuffix(name, s); ok && catalog.ValidID(id) {
-			return id
-		}
-	}
-	return ""
 }

@@ -71,7 +71,7 @@ func (p *pruner) sweepPending(ctx context.Context) error {
 	}
 	cutoff := p.cutoff()
 	for _, o := range objs {
-		if ourKey(p.c.Layout, o.Key) == "" || !o.ModTime.Before(cutoff) {
+		if p.c.Layout.ObjectID(o.Key) == "" || !o.ModTime.Before(cutoff) {
 			continue
 		}
 		s := Swept{Kind: KindPending, Key: o.Key, ModTime: o.ModTime}
