@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -87,7 +88,7 @@ func (c *Catalog) List(ctx context.Context) ([]*Manifest, error) {
 	}
 	ids := ix.Committed()
 	out := make([]*Manifest, len(ids))
-	err = parallel(ctx, len(ids), func(i int) error {
+	err = Each(ctx, len(ids), readers, func(i int) error {
 		m, err := c.Get(ctx, ids[i])
 		out[i] = m
 		return err
@@ -183,48 +184,44 @@ func (c *Catalog) write(ctx context.Context, key string, data []byte) error {
 	return w.Commit()
 }
 
-// parallel runs f for 0..n-1 with a few workers and returns the first error.
-func parallel(ctx context.Context, n int, f func(i int) error) error {
+// Each runs f(0..n-1) on up to workers goroutines. After the first error no new call starts; that
+// error is returned, or ctx's error if it ended first.
+func Each(ctx context.Context, n, workers int, f func(i int) error) error {
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		next int
-		ferr error
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		next  int
+		first error
 	)
-	for w := 0; w < min(n, 8); w++ {
+	for w := 0; w < min(n, workers); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				mu.Lock()
-				i := next
+				i, stop := next, first != nil || ctx.Err() != nil
 				next++
-				stop := ferr != nil || ctx.Err() != nil
 				mu.Unlock()
-				if i >= n || stop {
+				if stop || i >= n {
 					return
 				}
 				if err := f(i); err != nil {
 					mu.Lock()
-					ferr = cmp(ferr, err)
+					first = cmp.Or(first, err)
 					mu.Unlock()
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	if ferr == nil {
-		ferr = ctx.Err()
+	if first == nil {
+		first = ctx.Err()
 	}
-	return ferr
+	return first
 }
 
-func cmp(old, err error) error {
-	if old != nil {
-		return old
-	}
-	return err
-}
+// readers is how many objects catalog reads at once.
+const readers = 8
 
 // Committed reports whether a manifest for id exists.
 func (c *Catalog) Committed(ctx context.Context, id string) (bool, error) {

@@ -36,7 +36,7 @@ func (c *Catalog) LastDrills(ctx context.Context) (map[string]*Drill, error) {
 		keys = append(keys, k)
 	}
 	drills := make([]*Drill, len(keys))
-	err = parallel(ctx, len(keys), func(i int) error {
+	err = Each(ctx, len(keys), readers, func(i int) error {
 		data, err := c.read(ctx, keys[i])
 		if err != nil {
 			return err

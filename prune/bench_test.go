@@ -14,7 +14,7 @@ import (
 func generate(b *testing.B, f *fixture, n int) {
 	b.Helper()
 	start := now.Add(-time.Duration(n) * 15 * time.Minute)
-	err := each(context.Background(), n, 8, func(i int) error {
+	err := catalog.Each(context.Background(), n, 8, func(i int) error {
 		at := start.Add(time.Duration(i) * 15 * time.Minute)
 		id := catalog.NewID(at, int64(i+1))
 		w, err := f.store.NewWriter(context.Background(), f.cat.Layout.DataKey(id, catalog.SuffixZstdPGP))

@@ -1,7 +1,6 @@
 package prune
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -100,7 +99,7 @@ func (p *pruner) deleteBackups(ctx context.Context) error {
 	if p.o.DryRun {
 		return nil
 	}
-	return each(ctx, len(todo), p.o.Workers, func(k int) error {
+	return catalog.Each(ctx, len(todo), p.o.Workers, func(k int) error {
 		row := &p.r.Backups[todo[k]]
 		if err := p.c.Delete(ctx, ours(p.c.Layout, entries[row.ID])); err != nil {
 			return err
@@ -131,40 +130,4 @@ func (p *pruner) remove(ctx context.Context, s Swept) error {
 	p.r.Swept = append(p.r.Swept, s)
 	p.mu.Unlock()
 	return nil
-}
-
-// each runs f(0..n-1) on up to workers goroutines. After the first error no new call starts;
-// that error is returned.
-func each(ctx context.Context, n, workers int, f func(i int) error) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		next  int
-		first error
-	)
-	for w := 0; w < min(n, workers); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i, stop := next, first != nil || ctx.Err() != nil
-				next++
-				mu.Unlock()
-				if stop || i >= n {
-					return
-				}
-				if err := f(i); err != nil {
-					mu.Lock()
-					first = cmp.Or(first, err)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
-	}
-	return first
 }

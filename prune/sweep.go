@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/backup"
+	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -55,7 +56,7 @@ func (p *pruner) sweepOrphans(ctx context.Context) error {
 			todo = append(todo, Swept{Kind: KindDrill, Key: k})
 		}
 	}
-	return each(ctx, len(todo), p.o.Workers, func(i int) error { return p.remove(ctx, todo[i]) })
+	return catalog.Each(ctx, len(todo), p.o.Workers, func(i int) error { return p.remove(ctx, todo[i]) })
 }
 
 // sweepPending aborts the unfinished writes of our keys older than the grace period, at stores
