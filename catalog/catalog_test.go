@@ -128,4 +128,15 @@ func TestDrillRecords(t *testing.T) {
 	if err != nil || len(last) != 1 || last[id].OK || !last[id].StartedAt.Equal(at.Add(time.Hour)) {
 		t.Fatalf("LastDrills = %+v, %v; want the newest (failed) record", last[id], err)
 	}
+	good, err := c.NewestGoodDrill(ctx)
+	if err != nil || good == nil || !good.OK || !good.StartedAt.Equal(at) {
+		t.Fatalf("NewestGoodDrill = %+v, %v; want the older, successful record", good, err)
+	}
+	older := NewID(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), 3)
+	if err := c.RecordDrill(ctx, &Drill{BackupID: older, Mode: ModeDeep, StartedAt: at.Add(2 * time.Hour), OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	if good, err := c.NewestGoodDrill(ctx); err != nil || good == nil || good.BackupID != older {
+		t.Fatalf("NewestGoodDrill = %+v, %v; want the newest drill, of an older backup", good, err)
+	}
 }

@@ -3,6 +3,8 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // RecordDrill writes a drill record under drills/<backup ID>.<time>.json.
@@ -52,4 +54,36 @@ func (c *Catalog) LastDrills(ctx context.Context) (map[string]*Drill, error) {
 		out[d.BackupID] = d
 	}
 	return out, nil
+}
+
+// NewestGoodDrill returns the newest drill record that succeeded, at any backup, or nil. It reads
+// records newest first and stops at the first success.
+func (c *Catalog) NewestGoodDrill(ctx context.Context) (*Drill, error) {
+	objs, err := c.Store.List(ctx, c.Layout.DrillsPrefix())
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", c.Store, err)
+	}
+	type record struct{ key, at string }
+	var recs []record
+	for _, o := range objs {
+		if id, ok := c.Layout.DrillID(o.Key); ok {
+			at := o.Key[len(c.Layout.DrillsPrefix())+len(id)+1 : len(o.Key)-len(manifestSuffix)]
+			recs = append(recs, record{o.Key, at})
+		}
+	}
+	slices.SortFunc(recs, func(a, b record) int { return strings.Compare(b.at, a.at) })
+	for _, r := range recs {
+		data, err := c.read(ctx, r.key)
+		if err != nil {
+			return nil, err
+		}
+		d, err := DecodeDrill(data)
+		if err != nil {
+			return nil, err
+		}
+		if d.OK {
+			return d, nil
+		}
+	}
+	return nil, nil
 }

@@ -18,14 +18,12 @@ func (m *Metrics) Seed(ctx context.Context, cats []*catalog.Catalog) error {
 		} else if !errors.Is(err, catalog.ErrNoBackup) {
 			errs = append(errs, err)
 		}
-		drills, err := c.LastDrills(ctx)
+		d, err := c.NewestGoodDrill(ctx)
 		if err != nil {
 			errs = append(errs, err)
 		}
-		for _, d := range drills {
-			if d.OK {
-				lastDrill = max(lastDrill, float64(d.StartedAt.Unix()))
-			}
+		if d != nil {
+			lastDrill = max(lastDrill, float64(d.StartedAt.Unix()))
 		}
 	}
 	if lastBackup > 0 {
