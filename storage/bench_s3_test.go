@@ -1,10 +1,8 @@
 package storage
 
 import (
-	"context"
 	"errors"
 	"io"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -56,21 +54,16 @@ func BenchmarkS3Upload(b *testing.B) {
 	m.Env(b)
 	bucket := m.NewBucket(b)
 	block := randomBytes(b, 4<<20)
-	ctx := context.Background()
 	for _, tc := range []struct {
-		name string
-		opts Options
+		name, param string
+		opts        Options
 	}{
-		{"writer/default", Options{}},
-		{"writer/8MiB-parts", Options{PartSize: 8 << 20}},
-		{"writer/unsigned-payload", Options{}},
+		{"writer/default", "", Options{}},
+		{"writer/16MiB-parts", "", Options{PartSize: 16 << 20, Concurrency: 5}},
+		{"writer/unsigned-payload", "&unsigned_payload=true", Options{}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			url := m.URL(bucket, "bench")
-			if strings.HasSuffix(tc.name, "unsigned-payload") {
-				url += "&unsigned_payload=true"
-			}
-			s := openStore(b, url, tc.opts)
+			s := openStore(b, m.URL(bucket, "bench")+tc.param, tc.opts)
 			b.SetBytes(benchSize)
 			for b.Loop() {
 				timeWriter(b, s, block)
@@ -86,16 +79,9 @@ func BenchmarkS3Upload(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			c := m.Client(b)
-			key, size := "bench/plain", int64(benchSize)
 			b.SetBytes(benchSize)
 			for b.Loop() {
-				_, err := c.PutObject(ctx, &s3.PutObjectInput{
-					Bucket: &bucket, Key: &key, ContentLength: &size,
-					Body: &repeatReader{block: block, size: benchSize},
-				}, tc.opts...)
-				if err != nil {
-					b.Fatalf("PutObject: %v", err)
-				}
+				timePut(b, c, bucket, block, tc.opts)
 			}
 		})
 	}
