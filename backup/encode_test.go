@@ -45,11 +45,7 @@ func TestEncoderUnknownLevel(t *testing.T) {
 // TestEncoderAbortStopsStages aborts an encoder in the middle of a stream: its goroutines end and
 // nothing more reaches the output.
 func TestEncoderAbortStopsStages(t *testing.T) {
-	key := gpgtest.NewKey(t, "abort", "future-default", "")
-	rcpt, err := crypto.LoadRecipients([]string{key.PublicFile})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rcpt := recipients(t)
 	before := runtime.NumGoroutine()
 	out := &lockedBuffer{}
 	enc, err := newEncoder(out, &Options{Compression: "zstd", Recipients: rcpt})
@@ -66,13 +62,7 @@ func TestEncoderAbortStopsStages(t *testing.T) {
 	if _, err := enc.Write(data[:1<<20]); err == nil {
 		t.Fatal("a write after abort succeeded")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if g := runtime.NumGoroutine(); g > before {
-		t.Fatalf("%d goroutines after abort, %d before", g, before)
-	}
+	waitGoroutines(t, before, "abort")
 	if out.len() != n {
 		t.Fatalf("output grew from %d to %d bytes after abort", n, out.len())
 	}
@@ -98,11 +88,7 @@ func (b *lockedBuffer) len() int {
 // TestEncoderFailedCloseStopsStages: when the output fails while the encoder flushes, Close
 // reports it and no stage goroutine is left behind.
 func TestEncoderFailedCloseStopsStages(t *testing.T) {
-	key := gpgtest.NewKey(t, "close", "future-default", "")
-	rcpt, err := crypto.LoadRecipients([]string{key.PublicFile})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rcpt := recipients(t)
 	before := runtime.NumGoroutine()
 	data := make([]byte, 300<<10)
 	rand.NewChaCha8([32]byte{2}).Read(data)
@@ -118,13 +104,7 @@ func TestEncoderFailedCloseStopsStages(t *testing.T) {
 	if err := enc.Close(); err == nil {
 		t.Fatal("Close succeeded on a failing output")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if g := runtime.NumGoroutine(); g > before {
-		t.Fatalf("%d goroutines after a failed Close, %d before", g, before)
-	}
+	waitGoroutines(t, before, "a failed Close")
 }
 
 // failAfter accepts n bytes, then fails every write.
@@ -139,4 +119,26 @@ func (f *failAfter) Write(p []byte) (int, error) {
 		return 0, errNoSpace
 	}
 	return len(p), nil
+}
+
+func recipients(t *testing.T) *crypto.Recipients {
+	t.Helper()
+	key := gpgtest.NewKey(t, "encoder", "future-default", "")
+	rcpt, err := crypto.LoadRecipients([]string{key.PublicFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rcpt
+}
+
+// waitGoroutines fails the test unless the goroutine count falls back to before within 5 s.
+func waitGoroutines(t *testing.T, before int, after string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before {
+		t.Fatalf("%d goroutines after %s, %d before", g, after, before)
+	}
 }
