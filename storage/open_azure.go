@@ -20,10 +20,8 @@ import (
 // environment at every Open, in gocloud's order: AZURE_STORAGE_ACCOUNT with
 // AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN, a connection string, else the
 // default Azure credential chain (managed identity, workload identity, CLI).
+// checkParams has checked the URL parameters, checkSASEndpoint among them.
 func openAzure(ctx context.Context, u *url.URL, hc *http.Client) (*blob.Bucket, error) {
-	if err := checkSASEndpoint(u.Query()); err != nil {
-		return nil, err
-	}
 	opener := &azureblob.URLOpener{
 		MakeClient:        azureClientMaker(hc),
 		ServiceURLOptions: *azureblob.NewDefaultServiceURLOptions(),

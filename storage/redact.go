@@ -2,6 +2,7 @@ package storage
 
 import (
 	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -21,15 +22,30 @@ var sasParams = map[string]bool{
 }
 
 // Redact returns rawURL with the user info password and secret query
-// parameters replaced by "REDACTED". A URL without secrets is returned as is.
+// parameters replaced by "REDACTED", and the same done to every URL given as
+// a parameter value, at any depth (there even the user name goes: it may be
+// an access key). A URL without secrets is returned as is.
 func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
+	out, ok := redactURL(rawURL, false)
+	if !ok {
 		return "(unparsable URL)"
 	}
+	return out
+}
+
+// redactURL redacts one URL; nested says that it is a parameter value. It
+// reports false when raw does not parse.
+func redactURL(raw string, nested bool) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", false
+	}
 	changed := false
-	if _, ok := u.User.Password(); ok {
+	if _, ok := u.User.Password(); ok && !nested {
 		u.User = url.UserPassword(u.User.Username(), redacted)
+		changed = true
+	} else if u.User != nil && nested {
+		u.User = url.User(redacted)
 		changed = true
 	}
 	if q, ok := redactQuery(u.RawQuery); ok {
@@ -37,13 +53,14 @@ func Redact(rawURL string) string {
 		changed = true
 	}
 	if !changed {
-		return rawURL
+		return raw, true
 	}
-	return u.String()
+	return u.String(), true
 }
 
-// redactQuery replaces the values of secret parameters, keeping the order
-// and encoding of the others. It reports whether anything changed.
+// redactQuery replaces the values of secret parameters and redacts nested
+// URLs, keeping the order and encoding of the rest. It reports whether
+// anything changed.
 func redactQuery(raw string) (string, bool) {
 	if raw == "" {
 		return raw, false
@@ -51,16 +68,69 @@ func redactQuery(raw string) (string, bool) {
 	parts := strings.Split(raw, "&")
 	changed := false
 	for i, part := range parts {
-		name, _, _ := strings.Cut(part, "=")
+		name, val, _ := strings.Cut(part, "=")
 		if dec, err := url.QueryUnescape(name); err == nil {
 			name = dec
 		}
 		if isSecretParam(name) {
 			parts[i] = url.QueryEscape(name) + "=" + redacted
 			changed = true
+		} else if red, ok := redactValue(val); ok {
+			parts[i] = url.QueryEscape(name) + "=" + red
+			changed = true
 		}
 	}
 	return strings.Join(parts, "&"), changed
+}
+
+// redactValue redacts a raw (encoded) parameter value that holds a URL. The
+// result is left unencoded when the value was, if that stays unambiguous.
+func redactValue(raw string) (string, bool) {
+	dec, err := url.QueryUnescape(raw)
+	if err != nil {
+		dec = raw
+	}
+	u, ok := nestedURL(dec)
+	if !ok {
+		return raw, false
+	}
+	if u == nil {
+		return redacted, true
+	}
+	red, _ := redactURL(u.String(), true)
+	if red == u.String() {
+		return raw, false
+	}
+	if !strings.Contains(dec, "://") {
+		red = strings.TrimPrefix(red, "//")
+	}
+	if raw == dec && !strings.ContainsAny(red, "&#%+ ") {
+		return red, true
+	}
+	return url.QueryEscape(red), true
+}
+
+// nestedURL parses a parameter value that holds a URL: one with a scheme
+// ("http://...") or a bare user info and host ("user:secret@host"). It
+// returns false for other values, and a nil URL for a value with a scheme
+// that does not parse.
+func nestedURL(v string) (*url.URL, bool) {
+	if strings.Contains(v, "://") {
+		u, err := url.Parse(v)
+		if err != nil {
+			return nil, true
+		}
+		return u, true
+	}
+	at := strings.LastIndex(v, "@")
+	if at <= 0 || !strings.Contains(v[:at], ":") || strings.Contains(v[:at], "/") {
+		return nil, false // an e-mail address or an ARN, not a URL
+	}
+	u, err := url.Parse("//" + v)
+	if err != nil || u.User == nil {
+		return nil, false
+	}
+	return u, true
 }
 
 // publicParams are driver options whose names happen to contain a secret word.
@@ -82,7 +152,8 @@ func isSecretParam(name string) bool {
 	return false
 }
 
-// secretValues lists the secret strings in rawURL that Redact hides.
+// secretValues lists the secret strings in rawURL that Redact hides, at
+// every depth.
 func secretValues(rawURL string) []string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -92,20 +163,56 @@ func secretValues(rawURL string) []string {
 	if p, ok := u.User.Password(); ok && p != "" {
 		out = append(out, p)
 	}
-	for _, part := range strings.Split(u.RawQuery, "&") {
+	return append(out, querySecrets(u.RawQuery)...)
+}
+
+// querySecrets lists the values of secret parameters, as written and
+// decoded, and the secrets of nested URLs.
+func querySecrets(raw string) []string {
+	var out []string
+	for _, part := range strings.Split(raw, "&") {
 		name, val, _ := strings.Cut(part, "=")
 		if dec, err := url.QueryUnescape(name); err == nil {
 			name = dec
 		}
-		if val == "" || !isSecretParam(name) {
-			continue
+		dval := val
+		if dec, err := url.QueryUnescape(val); err == nil {
+			dval = dec
 		}
-		out = append(out, val)
-		if dec, err := url.QueryUnescape(val); err == nil && dec != val {
-			out = append(out, dec)
+		switch {
+		case val == "":
+		case isSecretParam(name):
+			out = append(out, val)
+			if dval != val {
+				out = append(out, dval)
+			}
+		default:
+			out = append(out, nestedSecrets(dval)...)
 		}
 	}
 	return out
+}
+
+// nestedSecrets lists the secrets of a URL given as a parameter value: its
+// user info whole and in parts, as net/http prints it ("user:***"), and its
+// secret parameters. A value that does not parse is a secret whole.
+func nestedSecrets(v string) []string {
+	u, ok := nestedURL(v)
+	if !ok {
+		return nil
+	}
+	if u == nil {
+		return []string{v}
+	}
+	var out []string
+	if u.User != nil {
+		name := u.User.Username()
+		out = append(out, u.User.String(), name, name+":***")
+		if p, ok := u.User.Password(); ok {
+			out = append(out, p)
+		}
+	}
+	return append(out, querySecrets(u.RawQuery)...)
 }
 
 // scrubbedError hides secrets in the message of an error from a driver that
@@ -129,7 +236,10 @@ func scrub(err error, rawURL string) error {
 		msg = strings.ReplaceAll(msg, rawURL, red)
 		hit = true
 	}
-	for _, s := range secretValues(rawURL) {
+	secrets := secretValues(rawURL)
+	// Longest first, so that a user info goes whole before its parts.
+	sort.SliceStable(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, s := range secrets {
 		// Short values (sp=r) are flags, not secrets, and would mangle the text.
 		if len(s) >= minSecretLen && strings.Contains(msg, s) {
 			msg = strings.ReplaceAll(msg, s, redacted)

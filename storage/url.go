@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // reservedParams are gocloud URL parameters that would re-root the bucket;
@@ -36,6 +37,12 @@ func splitURL(raw string) (openURL, prefix string, err error) {
 		if q.Has(name) {
 			return "", "", fmt.Errorf("query parameter %q is not supported; put the key prefix in the URL path", name)
 		}
+	}
+	if err := checkParams(u.Scheme, q); err != nil {
+		return "", "", err
+	}
+	if hasControl(u.Path) {
+		return "", "", errControlPath
 	}
 	p := strings.Trim(u.Path, "/")
 	if p != "" {
@@ -73,5 +80,17 @@ func fileDir(u *url.URL) (string, error) {
 	if u.Path == "" || !filepath.IsAbs(u.Path) {
 		return "", errors.New("missing directory: want file:///DIR")
 	}
+	if hasControl(u.Path) {
+		return "", errControlPath
+	}
 	return filepath.Clean(u.Path), nil
+}
+
+// errControlPath refuses a NUL, a newline or another control character in a
+// URL path (percent-encoded: url.Parse refuses them raw). A NUL fits in no
+// file name, and a newline would forge lines in logs and listings.
+var errControlPath = errors.New("control characters (such as %00 or %0A) in the URL path are not supported")
+
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, unicode.IsControl)
 }

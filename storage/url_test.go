@@ -2,9 +2,13 @@ package storage
 
 import (
 	"context"
+	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/etcd-backupd/etcd-backupd/internal/storagetest"
 )
 
 func TestSplitURL(t *testing.T) {
@@ -73,5 +77,47 @@ func TestOpenUnsupportedScheme(t *testing.T) {
 				t.Fatalf("Open(%q) error %q leaks a secret", tc.url, err)
 			}
 		})
+	}
+}
+
+// TestOpenRefusesBadURLs: Open refuses, without echoing a secret, what it
+// used to open and then fail on or print: credentials nested in a parameter
+// (against a real MinIO, which would have served them), a port out of
+// range, a parameter given twice, control characters in a path.
+func TestOpenRefusesBadURLs(t *testing.T) {
+	m := storagetest.StartMinIO(t, nil)
+	m.Env(t)
+	bucket := m.NewBucket(t)
+	host := strings.TrimPrefix(m.Endpoint, "http://")
+	withEndpoint := func(ep string) string {
+		return strings.Replace(m.URL(bucket, "etcd"), "endpoint="+m.Endpoint, "endpoint="+ep, 1)
+	}
+	dir := t.TempDir()
+	tests := []struct {
+		name, url, want string
+	}{
+		{"nested credentials", withEndpoint("http://user:hunter2@" + host), "credentials do not belong in the URL"},
+		{"nested secret parameter", withEndpoint(url.QueryEscape("http://" + host + "/?sig=hunter2")), `secret parameter "sig"`},
+		{"port out of range", withEndpoint("http://127.0.0.1:70000"), "port 70000 out of range"},
+		{"parameter twice", m.URL(bucket, "etcd") + "&region=elsewhere", `"region" is given more than once`},
+		{"bucket path newline", m.URL(bucket, "etcd%0Aprod"), "control characters"},
+		{"file path newline", "file://" + dir + "/a%0Ab", "control characters"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open(context.Background(), tc.url, Options{})
+			if err == nil {
+				t.Fatalf("Open(%s) succeeded as %s; want an error containing %q", Redact(tc.url), s, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Open error %q, want it to contain %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("Open error %q shows a secret", err)
+			}
+		})
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Fatalf("file:// with a newline created %v (%v)", entries, err)
 	}
 }
