@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -76,6 +77,50 @@ func DecodeManifest(data []byte) (*Manifest, error) {
 		return nil, fmt.Errorf("manifest %q: missing id or object key", m.ID)
 	}
 	return &m, nil
+}
+
+// ErrMisplaced reports a manifest whose account of itself disagrees with where it was found.
+var ErrMisplaced = errors.New("manifest does not match where it was found")
+
+// CheckPlace checks what m says about itself against key, the key it was read from in layout l:
+// its id names key, its cluster_name is l's cluster, and object.key is the data key of its id,
+// compression and encryption. An edited or moved manifest would otherwise pass for another backup.
+// The revision in the id is not compared with snapshot.revision here: the snapshot is taken after
+// the id is made, so a busy cluster's is higher, and a compacted trailing delete makes it lower;
+// a deep verification compares the id's revision with what the restored member serves.
+func (m *Manifest) CheckPlace(l Layout, key string) error {
+	if want := l.ManifestKey(m.ID); key != want {
+		return fmt.Errorf("%w: %s says id %q, whose manifest is %s", ErrMisplaced, key, m.ID, want)
+	}
+	if m.ClusterName != l.Cluster {
+		return fmt.Errorf("%w: %s says cluster_name %q, but it is in the folder of cluster %q",
+			ErrMisplaced, key, m.ClusterName, l.Cluster)
+	}
+	if err := m.checkCoding(key); err != nil {
+		return err
+	}
+	want := l.DataKey(m.ID, DataSuffix(m.Object.Compression, m.Object.Encryption == EncryptionPGP))
+	if m.Object.Key != want {
+		return fmt.Errorf("%w: %s says object.key %q, but the data of id %s with %s compression and %s "+
+			"encryption is %q", ErrMisplaced, key, m.Object.Key, m.ID, m.Object.Compression, m.Object.Encryption, want)
+	}
+	return nil
+}
+
+// checkCoding refuses compression and encryption names this build does not know, which would name
+// no data key.
+func (m *Manifest) checkCoding(key string) error {
+	switch m.Object.Compression {
+	case CompressionZstd, CompressionNone:
+	default:
+		return fmt.Errorf("manifest %s: unknown object.compression %q", key, m.Object.Compression)
+	}
+	switch m.Object.Encryption {
+	case EncryptionPGP, EncryptionNone:
+	default:
+		return fmt.Errorf("manifest %s: unknown object.encryption %q", key, m.Object.Encryption)
+	}
+	return nil
 }
 
 // Time is the backup time encoded in the ID.

@@ -135,7 +135,25 @@ func serve(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Dril
 	if s.Revision < m.Snapshot.Revision {
 		return &MismatchError{What: "served revision", Manifest: fmt.Sprint(m.Snapshot.Revision), Got: fmt.Sprint(s.Revision)}
 	}
+	if err := servedSinceID(m, s.Revision); err != nil {
+		return err
+	}
 	return mismatch("served key count", int64(m.Snapshot.TotalKeys), s.Keys)
+}
+
+// servedSinceID checks the revision the ID names against the served one. The ID is made before the
+// snapshot is taken, and a restored member serves the revision the store had then even when its
+// newest revisions were compacted tombstones (etcd raises it to the compacted revision): never a
+// lower one.
+func servedSinceID(m *catalog.Manifest, served int64) error {
+	_, rev, err := catalog.ParseID(m.ID)
+	if err != nil {
+		return err
+	}
+	if served < rev {
+		return &MismatchError{What: "id revision", Manifest: fmt.Sprintf("%d (id %s)", rev, m.ID), Got: fmt.Sprintf("%d served", served)}
+	}
+	return nil
 }
 
 // quiet narrows lg to warnings and errors, for libraries that log every step at info.

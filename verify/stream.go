@@ -115,6 +115,9 @@ func (s *stageReader) Read(p []byte) (int, error) {
 // stream reads the backup's object, decrypts and decompresses it into w (nil: discard) and checks
 // every size and sum against the manifest. w has been given the whole snapshot only if it returns nil.
 func stream(ctx context.Context, o *Options, m *catalog.Manifest, w io.Writer) (Sums, error) {
+	if err := m.CheckPlace(o.Catalog.Layout, o.Catalog.Layout.ManifestKey(m.ID)); err != nil {
+		return Sums{}, err
+	}
 	rc, err := o.Catalog.Store.NewReader(ctx, m.Object.Key)
 	if errors.Is(err, storage.ErrNotFound) {
 		return Sums{}, fmt.Errorf("the data object is missing: %w", err)
