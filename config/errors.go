@@ -34,6 +34,13 @@ func (e *Errors) add(field, format string, args ...any) {
 	*e = append(*e, &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
+// addErr adds err to the problems of field, when it is not nil.
+func addErr(e *Errors, field string, err error) {
+	if err != nil {
+		e.add(field, "%v", err)
+	}
+}
+
 // err returns e as an error, or nil when there is no problem.
 func (e Errors) err() error {
 	if len(e) == 0 {

@@ -23,6 +23,8 @@ func TestValidateNotify(t *testing.T) {
 		{"no host", map[string]any{"notify.webhook_url": "https:///x"}, "notify.webhook_url: no host"},
 		{"user info", map[string]any{"notify.webhook_url": "https://u:sekrit@h/x"}, "notify.webhook_url: credentials do not belong in the URL"},
 		{"bad url", map[string]any{"notify.webhook_url": "https://h/%zz-sekrit"}, "notify.webhook_url: not a valid URL"},
+		{"port out of range", map[string]any{"notify.webhook_url": "https://h:70000/sekrit"}, "notify.webhook_url: port 70000 out of range"},
+		{"port zero", map[string]any{"notify.webhook_url": "https://h:0/sekrit"}, "notify.webhook_url: port 0 out of range"},
 		{"token relative to the config file, missing", map[string]any{"notify.webhook_url": hook, "notify.bearer_token_file": "token"}, `notify.bearer_token_file: stat `},
 		{"token missing", map[string]any{"notify.webhook_url": hook, "notify.bearer_token_file": filepath.Join(f.dir, "missing")}, "notify.bearer_token_file: stat "},
 		{"token empty", map[string]any{"notify.webhook_url": hook, "notify.bearer_token_file": f.empty}, "notify.bearer_token_file: " + f.empty + " is empty"},

@@ -70,6 +70,7 @@ func TestDestinationOptions(t *testing.T) {
 func TestDestinationOptionErrors(t *testing.T) {
 	f := needFixture(t)
 	missing := filepath.Join(f.dir, "missing.pem")
+	expired := writeCert(t, t.TempDir(), "expired", time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour))
 	s3 := "s3://b/etcd"
 	tests := []struct {
 		name string
@@ -79,6 +80,8 @@ func TestDestinationOptionErrors(t *testing.T) {
 		{"ca_file missing", map[string]any{"url": s3, "ca_file": missing}, "destinations[0].ca_file: stat " + missing},
 		{"ca_file empty", map[string]any{"url": s3, "ca_file": f.empty}, "destinations[0].ca_file: " + f.empty + " is empty"},
 		{"ca_file on file://", map[string]any{"url": "file:///b", "ca_file": f.ca}, "destinations[0].ca_file: applies to s3, gs and azblob URLs, not file://"},
+		{"ca_file not a certificate", map[string]any{"url": s3, "ca_file": f.pub}, "destinations[0].ca_file: " + f.pub + ": no PEM certificate in it"},
+		{"ca_file expired", map[string]any{"url": s3, "ca_file": expired}, "destinations[0].ca_file: " + expired + `: certificate "expired" expired on`},
 		{"part_size unit", map[string]any{"url": s3, "part_size": "16XB"}, `destinations[0].part_size: "16XB": want a number of bytes`},
 		{"part_size s3 small", map[string]any{"url": s3, "part_size": "1MiB"}, "destinations[0].part_size: 1MiB: must be from 5MiB to 5GiB for s3"},
 		{"part_size azblob large", map[string]any{"url": "azblob://c/x", "part_size": "5GiB"}, "destinations[0].part_size: 5GiB: must be from 1MiB to 4000MiB for azblob"},

@@ -28,7 +28,9 @@ func (c *Config) Validate() error {
 	c.validateEncryption(&errs)
 	c.validateDestinations(&errs)
 	c.validateRetention(&errs)
-	if c.Verify.ScratchDir != "" || filepath.IsAbs(c.SpoolDir) {
+	// A scratch dir derived from a spool_dir with control characters repeats its problem.
+	derived := c.Verify.ScratchDir == filepath.Join(c.SpoolDir, "drill") && hasControl(c.SpoolDir, false)
+	if (c.Verify.ScratchDir != "" || filepath.IsAbs(c.SpoolDir)) && !derived {
 		checkDir(&errs, "verify.scratch_dir", c.Verify.ScratchDir)
 	}
 	c.validateHTTP(&errs)
@@ -103,6 +105,8 @@ func checkDir(errs *Errors, field, dir string) {
 	switch {
 	case dir == "":
 		errs.add(field, "required: an absolute path")
+	case hasControl(dir, false):
+		errs.add(field, "%q: control characters (such as NUL or a newline) in a path", dir)
 	case !filepath.IsAbs(dir):
 		errs.add(field, "%q: must be an absolute path", dir)
 	}

@@ -3,13 +3,18 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 )
 
 func (c *Config) validateEtcd(errs *Errors) {
 	e := &c.Etcd
 	validateEndpoints(errs, e.Endpoints)
-	checkTLSFile(errs, "etcd.cacert", e.CACert, DefaultCACert)
-	checkTLSFile(errs, "etcd.cert", e.Cert, DefaultCert)
+	if checkTLSFile(errs, "etcd.cacert", e.CACert, DefaultCACert) {
+		addErr(errs, "etcd.cacert", checkCABundle(e.CACert))
+	}
+	if checkTLSFile(errs, "etcd.cert", e.Cert, DefaultCert) {
+		addErr(errs, "etcd.cert", checkClientCert(e.Cert))
+	}
 	checkTLSFile(errs, "etcd.key", e.Key, DefaultKey)
 	if e.Cert != "" && e.Key == "" {
 		errs.add("etcd.key", "required when etcd.cert is set")
@@ -54,6 +59,10 @@ func validateEndpoints(errs *Errors, endpoints []string) {
 			errs.add(field, "want an http(s)://host:port URL, such as https://10.0.0.1:2379")
 			continue
 		}
+		if err := checkPort(u.Port()); err != nil {
+			errs.add(field, "%v", err)
+			continue
+		}
 		if j, dup := seen[u.Host]; dup {
 			errs.add(field, "same member as etcd.endpoints[%d]", j)
 		}
@@ -66,18 +75,28 @@ func validateEndpoints(errs *Errors, endpoints []string) {
 }
 
 // checkTLSFile checks a TLS file that is set; a missing default gets a hint.
-func checkTLSFile(errs *Errors, field, path, def string) {
+// It reports whether the file is there to be read further.
+func checkTLSFile(errs *Errors, field, path, def string) bool {
 	if path == "" {
-		return
+		return false
 	}
 	err := checkFile(path, true)
 	if err == nil {
-		return
+		return true
 	}
 	if path == def {
 		errs.add(field, "%v (the kubeadm default path; set %s to your file, or to \"\" with http:// endpoints)",
 			err, field)
-		return
+		return false
 	}
 	errs.add(field, "%v", err)
+	return false
+}
+
+// checkPort checks the port of a URL: a number from 1 to 65535.
+func checkPort(port string) error {
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("port %s out of range: want 1 to 65535", port)
+	}
+	return nil
 }

@@ -45,6 +45,8 @@ func checkWebhookURL(errs *Errors, raw string) (*url.URL, bool) {
 		errs.add(field, "no host, as in https://hooks.example.com/etcd")
 	case u.User != nil:
 		errs.add(field, "credentials do not belong in the URL; use notify.bearer_token_file")
+	case u.Port() != "" && checkPort(u.Port()) != nil:
+		errs.add(field, "%v", checkPort(u.Port()))
 	default:
 		return u, true
 	}

@@ -75,6 +75,8 @@ func validateDestinationOptions(errs *Errors, field string, d Destination, loc s
 			errs.add(field+".ca_file", "applies to s3, gs and azblob URLs, not file://")
 		} else if err := checkFile(d.CAFile, true); err != nil {
 			errs.add(field+".ca_file", "%v", err)
+		} else {
+			addErr(errs, field+".ca_file", checkCABundle(d.CAFile))
 		}
 	}
 	if d.PartSize != "" {
@@ -135,6 +137,10 @@ func destinationLocation(raw string) (string, error) {
 		u.Host = ""
 	default:
 		return "", fmt.Errorf("unsupported scheme %q; use s3, gs, azblob or file", u.Scheme)
+	}
+	// The checks of storage.Open itself, so that run-once cannot refuse what passed here.
+	if err := storage.CheckURL(raw); err != nil {
+		return "", err
 	}
 	return u.Scheme + "://" + u.Host + path.Clean("/"+u.Path), nil
 }

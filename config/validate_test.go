@@ -5,12 +5,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidateErrors(t *testing.T) {
 	f := needFixture(t)
 	missing := filepath.Join(f.dir, "missing")
 	long := strings.Repeat("a", 64)
+	now, dir := time.Now(), t.TempDir()
+	expired := writeCert(t, dir, "expired", now.Add(-48*time.Hour), now.Add(-time.Hour))
+	future := writeCert(t, dir, "future", now.Add(time.Hour), now.Add(48*time.Hour))
+	s3 := func(url string) map[string]any {
+		return map[string]any{"destinations": []any{map[string]any{"url": url}}}
+	}
 	cases := []struct {
 		name string
 		set  map[string]any
@@ -26,6 +33,14 @@ func TestValidateErrors(t *testing.T) {
 		{"endpoint path", map[string]any{"etcd.endpoints": []any{"https://a:1/v3"}}, "etcd.endpoints[0]: want an http(s)://host:port URL"},
 		{"endpoint twice", map[string]any{"etcd.endpoints": []any{"https://a:1", "https://a:1"}}, "etcd.endpoints[1]: same member as etcd.endpoints[0]"},
 		{"endpoints mixed", map[string]any{"etcd.endpoints": []any{"https://a:1", "http://b:1"}}, "etcd.endpoints: mixes http:// and https://"},
+		{"endpoint port too high", map[string]any{"etcd.endpoints": []any{"https://a:1", "https://b:70000"}}, "etcd.endpoints[1]: port 70000 out of range: want 1 to 65535"},
+		{"endpoint port zero", map[string]any{"etcd.endpoints": []any{"https://a:0"}}, "etcd.endpoints[0]: port 0 out of range"},
+		{"endpoint port not a number", map[string]any{"etcd.endpoints": []any{"https://a:2379x"}}, "etcd.endpoints[0]: want an http(s)://host:port URL"},
+		{"cacert not a certificate", map[string]any{"etcd.cacert": f.pub}, "etcd.cacert: " + f.pub + ": no PEM certificate in it"},
+		{"cacert expired", map[string]any{"etcd.cacert": expired}, "etcd.cacert: " + expired + `: certificate "expired" expired on`},
+		{"cert expired", map[string]any{"etcd.cert": expired}, "etcd.cert: " + expired + `: certificate "expired" expired on`},
+		{"cert not yet valid", map[string]any{"etcd.cert": future}, "etcd.cert: " + future + `: certificate "future" is not valid before`},
+		{"cert is a key", map[string]any{"etcd.cert": f.key}, "etcd.cert: " + f.key + ": no PEM certificate in it"},
 		{"cacert missing", map[string]any{"etcd.cacert": missing}, "etcd.cacert: stat " + missing + ": no such file or directory"},
 		{"cert is a directory", map[string]any{"etcd.cert": f.dir}, "etcd.cert: " + f.dir + " is not a regular file"},
 		{"key empty file", map[string]any{"etcd.key": f.empty}, "etcd.key: " + f.empty + " is empty"},
@@ -46,6 +61,9 @@ func TestValidateErrors(t *testing.T) {
 		{"verify schedule every", map[string]any{"schedule.verify": "@every 0s"}, `schedule.verify: "@every 0s": @every needs a duration of at least 1s`},
 		{"verify without key", map[string]any{"encryption.private_key": deleteKey{}}, `schedule.verify: restore drills need encryption.private_key; set it, or set schedule.verify: "" and run "etcd-backupd verify --deep" from a host that holds the key`},
 		{"spool relative", map[string]any{"spool_dir": "var/lib/x"}, `spool_dir: "var/lib/x": must be an absolute path`},
+		{"spool newline", map[string]any{"spool_dir": "/var/lib/x\n"}, `spool_dir: "/var/lib/x\n": control characters (such as NUL or a newline) in a path`},
+		{"spool NUL", map[string]any{"spool_dir": "/var/lib/x\x00y"}, `spool_dir: "/var/lib/x\x00y": control characters`},
+		{"scratch newline", map[string]any{"verify.scratch_dir": "/var/lib/x/\ndrill"}, `verify.scratch_dir: "/var/lib/x/\ndrill": control characters`},
 		{"compression", map[string]any{"compression": "gzip"}, `compression: "gzip": use zstd or none`},
 		{"compression level", map[string]any{"compression_level": "max"}, `compression_level: "max": use fastest, default, better or best`},
 		{"compression level empty", map[string]any{"compression_level": ""}, `compression_level: "": use fastest, default, better or best`},
@@ -64,6 +82,21 @@ func TestValidateErrors(t *testing.T) {
 		{"destination no bucket", map[string]any{"destinations": []any{map[string]any{"url": "s3:///etcd"}}}, "destinations[0].url: s3:// URL names no bucket"},
 		{"destination bad url", map[string]any{"destinations": []any{map[string]any{"url": "gs://b/%zz"}}}, "destinations[0].url: not a valid URL"},
 		{"destination duplicate", map[string]any{"destinations": []any{map[string]any{"url": "file:///var/b"}, map[string]any{"url": "file:///var/b/"}}}, "destinations[1].url: same location as destinations[0]"},
+		{"destination nested credentials", s3("s3://b/p?endpoint=http://user:" + testPassword + "@minio:9000"), `destinations[0].url: query parameter "endpoint": credentials do not belong in the URL`},
+		{"destination nested encoded", s3("s3://b/p?endpoint=http%3A%2F%2Fuser%3A" + testPassword + "%40minio%3A9000"), `destinations[0].url: query parameter "endpoint": credentials do not belong`},
+		{"destination nested secret", s3("s3://b/p?endpoint=https%3A%2F%2Fminio%2F%3Ftoken%3D" + testPassword), `destinations[0].url: query parameter "endpoint": secret parameter "token"`},
+		{"destination deeper secret", s3("gs://b/p?universe_domain=http%3A%2F%2Fh%2F%3Fy%3Dhttp%253A%252F%252Fu%253A" + testPassword + "%2540h2"), `destinations[0].url: query parameter "universe_domain": parameter "y": credentials do not belong`},
+		{"destination endpoint port", s3("s3://b/p?endpoint=http://minio:70000"), `destinations[0].url: query parameter "endpoint": port 70000 out of range`},
+		{"destination endpoint scheme", s3("s3://b/p?endpoint=minio:9000"), `destinations[0].url: query parameter "endpoint": want an http(s)://host[:port] URL`},
+		{"destination unknown s3 parameter", s3("s3://b/p?colour=blue"), `destinations[0].url: unknown query parameter "colour"`},
+		{"destination s3 boolean", s3("s3://b/p?dualstack=maybe"), `destinations[0].url: query parameter "dualstack": "maybe" is not a boolean`},
+		{"destination s3 sse", s3("s3://b/p?ssetype=rot13"), `destinations[0].url: query parameter "ssetype": "rot13"`},
+		{"destination parameter twice", s3("s3://b/p?region=a&region=b"), `destinations[0].url: query parameter "region" is given more than once`},
+		{"destination gs parameter", s3("gs://b/p?endpoint=http://h:1"), `destinations[0].url: unknown query parameter "endpoint"`},
+		{"destination azblob protocol", s3("azblob://c/p?protocol=ftp"), `destinations[0].url: query parameter "protocol": "ftp": use http or https`},
+		{"destination file query", s3("file:///var/b?mode=0700"), `destinations[0].url: unknown query parameter "mode": file URLs take none`},
+		{"destination file newline", s3("file:///var/b%0Ax"), "destinations[0].url: control characters"},
+		{"destination bucket path NUL", s3("s3://b/etcd%00x"), "destinations[0].url: control characters"},
 		{"retention negative", map[string]any{"retention": map[string]any{"keep_daily": -1}}, "retention.keep_daily: must be >= 0"},
 		{"retention within negative", map[string]any{"retention": map[string]any{"keep_last": 1, "keep_within": "-1h"}}, "retention.keep_within: must be >= 0"},
 		{"retention all zero", map[string]any{"retention": map[string]any{"keep_last": 0}}, "retention: every rule is 0, so nothing would be kept"},
@@ -93,6 +126,9 @@ func TestValidateErrors(t *testing.T) {
 			}
 			if got := (*errs)[0].Error(); !strings.Contains(got, tc.want) {
 				t.Fatalf("error\n  %s\nwant it to contain\n  %s", got, tc.want)
+			}
+			if strings.Contains(err.Error(), testPassword) {
+				t.Fatalf("error shows a secret:\n%v", err)
 			}
 		})
 	}

@@ -1,0 +1,74 @@
+package config
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"time"
+)
+
+// readCerts parses every PEM certificate in path; a file without one is an
+// error, as it is for the etcd client and the storage drivers.
+func readCerts(path string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for {
+		var b *pem.Block
+		if b, data = pem.Decode(data); b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s: no PEM certificate in it", path)
+	}
+	return certs, nil
+}
+
+// checkClientCert refuses a client certificate that no server would accept
+// today: expired or not valid yet. Only the first certificate is the
+// client's; the rest of a chain is checked by the server.
+func checkClientCert(path string) error {
+	certs, err := readCerts(path)
+	if err != nil {
+		return err
+	}
+	return validNow(path, certs[0])
+}
+
+// checkCABundle refuses a CA bundle in which no certificate is valid today.
+func checkCABundle(path string) error {
+	certs, err := readCerts(path)
+	if err != nil {
+		return err
+	}
+	first := validNow(path, certs[0])
+	for _, c := range certs {
+		if validNow(path, c) == nil {
+			return nil
+		}
+	}
+	return first
+}
+
+func validNow(path string, c *x509.Certificate) error {
+	now := time.Now()
+	switch {
+	case now.After(c.NotAfter):
+		return fmt.Errorf("%s: certificate %q expired on %s", path, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))
+	case now.Before(c.NotBefore):
+		return fmt.Errorf("%s: certificate %q is not valid before %s", path, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
