@@ -14,19 +14,21 @@ import (
 var durationType = reflect.TypeFor[Duration]()
 
 // decode reads data strictly into c. Keys that are absent or null keep the value c already has.
-func decode(data []byte, c *Config) Errors {
+// It also returns the paths whose values could not be decoded and so kept their defaults, "" for
+// the whole document; an unknown or duplicate key leaves its neighbours decoded.
+func decode(data []byte, c *Config) (Errors, []string) {
 	var errs Errors
 	root, err := readDocument(data)
 	if err != nil {
 		errs.add("", "%v", err)
-		return errs
+		return errs, []string{""}
 	}
 	if root == nil {
-		return nil
+		return nil, nil
 	}
-	d := decoder{errs: &errs}
+	d := decoder{errs: &errs, failed: new([]string)}
 	d.mapping(root, reflect.ValueOf(c).Elem(), "")
-	return errs
+	return errs, *d.failed
 }
 
 // readDocument parses exactly one YAML document; nil means the file holds none. A panic of the
@@ -57,18 +59,21 @@ func readDocument(data []byte) (n *yaml.Node, err error) {
 }
 
 type decoder struct {
-	errs *Errors
+	errs   *Errors
+	failed *[]string // paths that kept their defaults
 }
 
+// fail reports that the value at path ("" for the root) could not be decoded.
 func (d decoder) fail(path string, n *yaml.Node, format string, args ...any) {
-	d.errs.add(path, "%s (line %d)", fmt.Sprintf(format, args...), n.Line)
+	d.errs.add(orRoot(path), "%s (line %d)", fmt.Sprintf(format, args...), n.Line)
+	*d.failed = append(*d.failed, path)
 }
 
 // mapping decodes a YAML mapping into the struct v.
 func (d decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	n = deref(n)
 	if n.Kind != yaml.MappingNode {
-		d.fail(orRoot(path), n, "expected a mapping, got %s", kindName(n))
+		d.fail(path, n, "expected a mapping, got %s", kindName(n))
 		return
 	}
 	fields := fieldsByKey(v.Type())
@@ -76,7 +81,7 @@ func (d decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		kn, vn := deref(n.Content[i]), n.Content[i+1]
 		if kn.Kind != yaml.ScalarNode {
-			d.fail(orRoot(path), kn, "expected a key, got %s", kindName(kn))
+			d.fail(path, kn, "expected a key, got %s", kindName(kn))
 			continue
 		}
 		key := kn.Value

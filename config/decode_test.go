@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,7 +11,7 @@ func TestParseDecodeErrors(t *testing.T) {
 	cases := []struct {
 		name string
 		yaml string
-		want []string // one substring per problem, in order
+		want []string // one substring per problem of the decoder, in order; validation's follow
 	}{
 		{"unknown key", "etcd:\n  endpoint: [https://a:1]\n", []string{"etcd.endpoint: unknown key at line 2 (did you mean endpoints?)"}},
 		{"unknown top key", "retension:\n  keep_last: 1\n", []string{"retension: unknown key at line 1 (did you mean retention?)"}},
@@ -47,8 +48,13 @@ func TestParseDecodeErrors(t *testing.T) {
 			if !errors.As(err, &errs) {
 				t.Fatalf("error %q does not wrap *Errors", err)
 			}
-			if len(*errs) != len(tc.want) {
-				t.Fatalf("got %d problems, want %d:\n%v", len(*errs), len(tc.want), err)
+			if len(*errs) < len(tc.want) {
+				t.Fatalf("got %d problems, want at least %d:\n%v", len(*errs), len(tc.want), err)
+			}
+			for _, fe := range (*errs)[len(tc.want):] {
+				if strings.Contains(fe.Msg, "line ") {
+					t.Fatalf("an extra decoder problem %q:\n%v", fe, err)
+				}
 			}
 			for i, w := range tc.want {
 				if got := (*errs)[i].Error(); !strings.Contains(got, w) {
@@ -75,5 +81,46 @@ func TestParseAliases(t *testing.T) {
 	}
 	if c.Schedule.Verify != "@daily" {
 		t.Fatalf("schedule.verify = %q; want the aliased @daily", c.Schedule.Verify)
+	}
+}
+
+// TestParseReportsEveryProblem: the decoder's problems (an unknown key above all) no longer hide
+// the validation's; those of a value that could not be decoded are left out, since it kept a
+// default the file did not ask for.
+func TestParseReportsEveryProblem(t *testing.T) {
+	f := needFixture(t)
+	data := "cluster_name: prod\n" +
+		"etcd:\n" +
+		"  endpoint: [https://a:2379]\n" +
+		"  endpoints: [https://a:70000]\n" +
+		"  cacert: " + f.ca + "\n  cert: " + f.cert + "\n  key: " + f.key + "\n" +
+		"compression: lz4\n" +
+		"encryption: {recipients: [" + f.pub + "], private_key: " + f.secret + "}\n" +
+		"destinations: [{url: 's3://b/p?endpoint=http://u:" + testPassword + "@h:9000'}]\n" +
+		"retention:\n  keep_last: many\n" +
+		"log:\n  colour: true\n"
+	_, err := Parse([]byte(data), filepath.Join(f.dir, "config.yaml"))
+	var errs *Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("Parse error = %v, want *Errors", err)
+	}
+	want := []string{
+		"etcd.endpoint: unknown key at line 3 (did you mean endpoints?)",
+		`retention.keep_last: expected an integer, got "many" (line 12)`,
+		"log.colour: unknown key at line 14",
+		"etcd.endpoints[0]: port 70000 out of range",
+		`compression: "lz4": use zstd or none`,
+		`destinations[0].url: query parameter "endpoint": credentials do not belong in the URL`,
+	}
+	if len(*errs) != len(want) {
+		t.Fatalf("got %d problems, want %d (no \"retention: every rule is 0\"):\n%v", len(*errs), len(want), err)
+	}
+	for i, w := range want {
+		if got := (*errs)[i].Error(); !strings.HasPrefix(got, w) {
+			t.Fatalf("problem %d\n  %s\nwant it to start with\n  %s", i, got, w)
+		}
+	}
+	if strings.Contains(err.Error(), testPassword) {
+		t.Fatalf("error shows a secret:\n%v", err)
 	}
 }

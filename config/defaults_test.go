@@ -39,7 +39,7 @@ const minimalYAML = "cluster_name: c1\ndestinations: [{url: 'file:///var/backups
 
 func TestDefaultsMinimal(t *testing.T) {
 	c := Default()
-	if errs := decode([]byte(minimalYAML), c); len(errs) > 0 {
+	if errs, _ := decode([]byte(minimalYAML), c); len(errs) > 0 {
 		t.Fatalf("decode: %v", errs)
 	}
 	c.finish("/etc/etcd-backupd")

@@ -1,10 +1,13 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // maxFileSize bounds the config file; a real one is a few kilobytes.
@@ -36,12 +39,45 @@ func Load(path string) (*Config, error) {
 // are resolved against its directory. On failure the error wraps an *Errors.
 func Parse(data []byte, source string) (*Config, error) {
 	c := Default()
-	if errs := decode(data, c); len(errs) > 0 {
+	errs, failed := decode(data, c)
+	if !slices.Contains(failed, "") {
+		c.finish(filepath.Dir(source))
+		errs = append(errs, validationErrors(c, failed)...)
+	}
+	if len(errs) > 0 {
 		return nil, withSource(source, errs.err())
 	}
-	c.finish(filepath.Dir(source))
-	if err := c.Validate(); err != nil {
-		return nil, withSource(source, err)
-	}
 	return c, nil
+}
+
+// validationErrors validates c after the decoder's problems, so that every problem is reported at
+// once, but leaves out those of the failed paths and of what holds them: they kept a default the
+// file did not ask for.
+func validationErrors(c *Config, failed []string) Errors {
+	var all *Errors
+	if !errors.As(c.Validate(), &all) {
+		return nil
+	}
+	var out Errors
+	for _, fe := range *all {
+		if !underAny(fe.Field, failed) {
+			out = append(out, fe)
+		}
+	}
+	return out
+}
+
+// underAny reports whether field is one of paths, inside one or holds one.
+func underAny(field string, paths []string) bool {
+	for _, p := range paths {
+		if inside(field, p) || inside(p, field) {
+			return true
+		}
+	}
+	return false
+}
+
+// inside reports whether path is parent or a path within it, such as parent.key or parent[1].
+func inside(path, parent string) bool {
+	return path == parent || strings.HasPrefix(path, parent+".") || strings.HasPrefix(path, parent+"[")
 }
