@@ -93,6 +93,9 @@ func (s *fileStore) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return fmt.Errorf("delete from %s: %w", s.url, err)
 	}
+	if err := s.noLinkAbove(p); err != nil {
+		return fmt.Errorf("delete %s from %s: %w", key, s.url, err)
+	}
 	fi, err := os.Lstat(p)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotDir) {
 		return nil

@@ -27,6 +27,9 @@ func (s *fileStore) AbortPending(ctx context.Context, key string, before time.Ti
 	if err != nil {
 		return fmt.Errorf("abort unfinished write in %s: %w", s.url, err)
 	}
+	if err := s.noLinkAbove(p); err != nil {
+		return fmt.Errorf("abort unfinished write %s in %s: %w", key, s.url, err)
+	}
 	ents, err := os.ReadDir(filepath.Dir(p))
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotDir) {
 		return nil

@@ -41,7 +41,7 @@ func (s *fileStore) NewWriter(ctx context.Context, key string, _ ...WriteOptions
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("upload %s to %s: %w", key, s.url, err)
 	}
-	if err := mkdirAll(filepath.Dir(p)); err != nil {
+	if err := s.mkdirBelow(filepath.Dir(p)); err != nil {
 		return nil, fmt.Errorf("upload %s to %s: create directory: %w", key, s.url, err)
 	}
 	f, err := os.CreateTemp(filepath.Dir(p), filepath.Base(p)+tmpMarker+"*")
