@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -51,9 +52,23 @@ func (c *Client) diagnose(ctx context.Context, endpoint string) error {
 	return c.explain(err)
 }
 
+// explain adds to a TLS error the hint that names its cause: a server certificate for other names,
+// one out of its validity, one not signed by etcd.cacert, or our client certificate refused.
 func (c *Client) explain(err error) error {
-	var cv *tls.CertificateVerificationError
+	var (
+		cv       *tls.CertificateVerificationError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
 	switch {
+	case errors.As(err, &hostname):
+		return fmt.Errorf("tls: the endpoint host %s is not in the server certificate's SANs (%s); "+
+			"use a name it has in etcd.endpoints, or reissue the certificate with this one: %w",
+			hostname.Host, certNames(hostname.Certificate), err)
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return fmt.Errorf("tls: the server's certificate %q is outside its validity (%s to %s); renew it: %w",
+			invalid.Cert.Subject.CommonName, invalid.Cert.NotBefore.UTC().Format(time.RFC3339),
+			invalid.Cert.NotAfter.UTC().Format(time.RFC3339), err)
 	case errors.As(err, &cv):
 		return fmt.Errorf("tls: server certificate not trusted (check etcd.cacert %s): %w", c.opts.CACert, err)
 	case strings.Contains(err.Error(), "remote error: tls:"):
@@ -63,4 +78,19 @@ func (c *Client) explain(err error) error {
 		return fmt.Errorf("tls: server refused the client certificate %s (check etcd.cert and etcd.key): %w", c.opts.Cert, err)
 	}
 	return err
+}
+
+// certNames lists the DNS names and IP addresses a certificate is valid for.
+func certNames(cert *x509.Certificate) string {
+	var names []string
+	if cert != nil {
+		names = append(names, cert.DNSNames...)
+		for _, ip := range cert.IPAddresses {
+			names = append(names, ip.String())
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }

@@ -49,7 +49,30 @@ type KindError struct {
 	Err  error
 }
 
-func (e *KindError) Error() string { return e.Kind.describe() + ": " + e.Err.Error() }
+func (e *KindError) Error() string {
+	if e.Kind == KindTLS {
+		return tlsPhrase(e.Err) + ": " + e.Err.Error()
+	}
+	return e.Kind.describe() + ": " + e.Err.Error()
+}
+
+// tlsPhrase names the cause of a TLS failure: the ca_file hint helps with an
+// unknown authority only, and would send the operator the wrong way when the
+// certificate is for other names or out of its validity.
+func tlsPhrase(err error) string {
+	var (
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &hostname):
+		return "TLS verification failed (the endpoint host is not in the server certificate's names: " +
+			"use a name it has in the URL, or reissue the certificate)"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return "TLS verification failed (the server certificate is expired or not yet valid)"
+	}
+	return KindTLS.describe()
+}
 
 func (e *KindError) Unwrap() error { return e.Err }
 
