@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -50,6 +51,7 @@ func checkSASEndpoint(q url.Values) error {
 func azureClientMaker(hc *http.Client) func(azureblob.ServiceURL, azureblob.ContainerName) (*container.Client, error) {
 	return func(svc azureblob.ServiceURL, name azureblob.ContainerName) (*container.Client, error) {
 		opts := &container.ClientOptions{}
+		opts.PerRetryPolicies = append(opts.PerRetryPolicies, redactURLError{})
 		if hc != nil {
 			opts.Transport = hc
 		}
@@ -80,6 +82,20 @@ func azureClientMaker(hc *http.Client) func(azureblob.ServiceURL, azureblob.Cont
 		}
 		return container.NewClient(containerURL, azureCredential{cred}, opts)
 	}
+}
+
+// redactURLError hides the SAS token that the service URL carries (from
+// AZURE_STORAGE_SAS_TOKEN or a connection string) in the URL that net/http
+// quotes in a transport error, which would reach logs and notifications.
+type redactURLError struct{}
+
+func (redactURLError) Do(req *policy.Request) (*http.Response, error) {
+	resp, err := req.Next()
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = Redact(ue.URL)
+	}
+	return resp, err
 }
 
 // azureCredential marks the failures of a token credential as

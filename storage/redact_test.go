@@ -130,3 +130,26 @@ func TestScrubS3DialError(t *testing.T) {
 		t.Fatalf("scrubbed error still shows the credentials: %s", got)
 	}
 }
+
+// TestAzureSASNotInErrors: with a SAS token in the environment, the Azure SDK sends it in the query
+// of every request, and net/http quotes that URL when the connection fails; no error shows it.
+func TestAzureSASNotInErrors(t *testing.T) {
+	const sig = "c2VjcmV0LXNpZ25hdHVyZQ"
+	storagetest.SetAzureEnv(t, "acct", "")
+	t.Setenv("AZURE_STORAGE_SAS_TOKEN", "sv=2022-11-02&sp=rwdl&sig="+sig+"%3D%3D")
+	t.Setenv("AZURE_STORAGE_DOMAIN", fmt.Sprintf("127.0.0.1:%d", testgate.FreePort(t))) // nothing listens
+	t.Setenv("AZURE_STORAGE_PROTOCOL", "http")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s := openStore(t, "azblob://c/etcd", Options{})
+	r := Probe(ctx, s, "prod")
+	_, listErr := s.List(ctx, "")
+	for _, err := range []error{r.Err, listErr} {
+		if err == nil || !strings.Contains(err.Error(), "connection refused") {
+			t.Fatalf("error %v; want a refused connection", err)
+		}
+		if strings.Contains(err.Error(), sig) {
+			t.Fatalf("error shows the SAS signature: %v", err)
+		}
+	}
+}
