@@ -72,18 +72,18 @@ func keep(b *testing.B, f *fixture) {
 }
 
 // fillTo writes Kubernetes-like keys of 4 KiB until the database reaches size bytes.
-func fillTo(b *testing.B, f *fixture, size int64) {
+func fillTo(t testing.TB, f *fixture, size int64) {
 	ctx := context.Background()
 	for seed := int64(1); ; seed++ {
 		st, err := f.etcd.Status(ctx, f.member.Endpoint)
 		if err != nil {
-			b.Fatal(err)
+			t.Fatal(err)
 		}
 		if st.DbSize >= size {
 			return
 		}
 		if _, err := k8sdata.Load(ctx, f.etcd, 2048, 4096, seed); err != nil {
-			b.Fatal(err)
+			t.Fatal(err)
 		}
 	}
 }

@@ -36,21 +36,27 @@ func deep(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill
 	if err != nil {
 		return err
 	}
+	lock, err := lockDir(sc.dir) // says "in use" to check, which reports leftovers
+	if err != nil {
+		sc.Close()
+		return fmt.Errorf("scratch dir: %w", err)
+	}
 	defer func() {
 		if err := sc.Close(); err != nil {
 			o.Logger.Warn("could not remove the scratch dir", zap.String("path", sc.dir), zap.Error(err))
 		}
+		lock.Close()
 	}()
-	plain := filepath.Join(sc.dir, "snapshot.db")
+	plain := filepath.Join(sc.dir, plainName)
 	t := time.Now()
-	s, err := writeSnapshot(ctx, o, m, plain, false)
+	s, err := writePlain(ctx, o, m, plain)
 	step(d.Steps, StepDownload, t)
 	sumFigures(d, s)
 	if err != nil {
 		return err
 	}
-	data := filepath.Join(sc.dir, "data")
-	if err := statusAndRestore(ctx, o, m, d, plain, data, drillPeerURL); err != nil {
+	data := filepath.Join(sc.dir, dataName)
+	if err := statusAndRestore(ctx, o, m, d, plain, data, lock); err != nil {
 		return err
 	}
 	if err := os.Remove(plain); err != nil { // room for the member
@@ -60,7 +66,7 @@ func deep(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill
 }
 
 // statusAndRestore runs snapshot status and the restore side by side: both only read the file.
-func statusAndRestore(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill, plain, data, peer string) error {
+func statusAndRestore(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill, plain, data string, hold *os.File) error {
 	type result struct {
 		st  cluster.Status
 		err error
@@ -73,14 +79,17 @@ func statusAndRestore(ctx context.Context, o *Options, m *catalog.Manifest, d *c
 		done <- result{st, err, time.Since(t).Round(time.Millisecond).Seconds()}
 	}()
 	t := time.Now()
-	rerr := snapshot.NewV3(quiet(o.Logger, "restore")).Restore(snapshot.RestoreConfig{
+	rerr := restoreSnapshot(ctx, quiet(o.Logger, "restore"), snapshot.RestoreConfig{
 		SnapshotPath: plain, Name: drillName, OutputDataDir: data,
-		PeerURLs: []string{peer}, InitialCluster: drillName + "=" + peer, InitialClusterToken: drillName,
+		PeerURLs: []string{drillPeerURL}, InitialCluster: drillName + "=" + drillPeerURL, InitialClusterToken: drillName,
 		SkipHashCheck: true, // the whole file, trailer included, matched the manifest's sha256
-	})
+	}, hold)
 	step(d.Steps, StepRestore, t)
 	r := <-done
 	d.Steps[StepStatus] = r.dur
+	if err := ctx.Err(); err != nil {
+		return err // rather than the error of the killed children
+	}
 	if r.err != nil {
 		return r.err
 	}

@@ -33,7 +33,7 @@ func openScratch(root string, lg *zap.Logger) (*scratch, error) {
 	if err := os.Chmod(root, 0o700); err != nil {
 		return nil, fmt.Errorf("scratch dir: %w", err)
 	}
-	lock, err := os.OpenFile(filepath.Join(root, scratchLock), os.O_CREATE|os.O_RDWR, 0o600)
+	lock, err := os.OpenFile(filepath.Join(root, scratchLock), os.O_CREATE|os.O_RDWR|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("scratch dir: %w", err)
 	}

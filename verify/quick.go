@@ -2,10 +2,14 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 )
@@ -31,43 +35,63 @@ func Fetch(ctx context.Context, o Options, m *catalog.Manifest, w io.Writer) (Su
 }
 
 // FetchFile writes the verified plain snapshot to path (0600) through path.part, which is fsynced
-// and renamed only when every check passed; on error nothing is left at path.part.
+// and renamed only when every check passed; on error nothing is left at path.part. path.part is
+// created anew: an existing one is refused, unless it is a killed fetch's leftover, which is
+// removed first.
 func FetchFile(ctx context.Context, o Options, m *catalog.Manifest, path string) (Sums, error) {
 	o.defaults()
-	part := path + ".part"
-	s, err := writeSnapshot(ctx, &o, m, part, true)
-	if err == nil {
-		err = os.Rename(part, path)
-	}
-	if err == nil {
-		err = syncDir(dirOf(path))
-	}
-	if err != nil {
-		os.Remove(part)
-	}
+	s, err := fetchFile(ctx, &o, m, path)
 	return s, wrap(err, "fetch", &o, m)
 }
 
-// writeSnapshot streams the plain snapshot into a new file (0600) at path, fsynced when sync is set.
-// It removes the file on error.
-func writeSnapshot(ctx context.Context, o *Options, m *catalog.Manifest, path string, sync bool) (Sums, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+func fetchFile(ctx context.Context, o *Options, m *catalog.Manifest, path string) (Sums, error) {
+	part := path + ".part"
+	f, err := createPart(part, o.Logger)
 	if err != nil {
 		return Sums{}, err
 	}
-	if err := f.Chmod(0o600); err != nil { // an existing file keeps its mode otherwise
-		f.Close()
-		os.Remove(path)
-		return Sums{}, err
-	}
-	var w io.Writer = f
-	if writeHook != nil {
-		w = &hookWriter{f: f}
-	}
-	s, err := stream(ctx, o, m, w)
-	if err == nil && sync {
+	defer f.Close() // after the rename: its lock keeps another fetch from removing it
+	s, err := writeSnapshot(ctx, o, m, f)
+	if err == nil {
 		err = f.Sync()
 	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		err = os.Rename(part, path)
+	}
+	if err != nil {
+		os.Remove(part)
+		return s, err
+	}
+	return s, syncDir(dirOf(path))
+}
+
+// createPart creates a fetch's part file, after removing the leftover of a killed fetch there.
+func createPart(part string, lg *zap.Logger) (*os.File, error) {
+	f, err := createPrivate(part)
+	if errors.Is(err, fs.ErrExist) && partLeftover(part) {
+		if err := os.Remove(part); err != nil {
+			return nil, fmt.Errorf("remove the leftover of a killed fetch: %w", err)
+		}
+		lg.Warn("removed the leftover of a killed fetch (plaintext)", zap.String("path", part))
+		f, err = createPrivate(part)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%s exists and is not the leftover of a fetch of ours (a link, another "+
+			"user's, or other data): remove it, or fetch to another file", part)
+	}
+	return f, err
+}
+
+// writePlain streams the plain snapshot into a new file at path (0600), which it removes on error.
+func writePlain(ctx context.Context, o *Options, m *catalog.Manifest, path string) (Sums, error) {
+	f, err := createPrivate(path)
+	if err != nil {
+		return Sums{}, err
+	}
+	s, err := writeSnapshot(ctx, o, m, f)
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close %s: %w", path, cerr)
 	}
@@ -75,6 +99,15 @@ func writeSnapshot(ctx context.Context, o *Options, m *catalog.Manifest, path st
 		os.Remove(path)
 	}
 	return s, err
+}
+
+// writeSnapshot streams the plain snapshot into f.
+func writeSnapshot(ctx context.Context, o *Options, m *catalog.Manifest, f *os.File) (Sums, error) {
+	var w io.Writer = f
+	if writeHook != nil {
+		w = &hookWriter{f: f}
+	}
+	return stream(ctx, o, m, w)
 }
 
 // writeHook, when set by tests, is called before each write of a plain snapshot file with the

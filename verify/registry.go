@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"time"
 
@@ -16,7 +17,7 @@ const registryScan = 100_000
 // hasRegistryKeys tells whether a snapshot holds Kubernetes data, looking at its first revisions
 // for a key under /registry/. The file has already been checked against the manifest, whose
 // status was taken when the backup was made.
-func hasRegistryKeys(path string) (found bool, err error) {
+func hasRegistryKeys(ctx context.Context, path string) (found bool, err error) {
 	db, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: 10 * time.Second})
 	if err != nil {
 		return false, fmt.Errorf("open snapshot %s: %w", path, err)
@@ -35,6 +36,9 @@ func hasRegistryKeys(path string) (found bool, err error) {
 		c := b.Cursor()
 		n := 0
 		for k, v := c.First(); k != nil && n < registryScan; k, v = c.Next() {
+			if n%1000 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
 			var kv mvccpb.KeyValue
 			if proto.Unmarshal(v, &kv) == nil && bytes.HasPrefix(kv.Key, []byte(registryPrefix)) {
 				found = true

@@ -107,31 +107,37 @@ func Restore(ctx context.Context, o Options, m *catalog.Manifest, ro RestoreOpti
 
 func restore(ctx context.Context, o *Options, m *catalog.Manifest, ro RestoreOptions) (*RestoreResult, error) {
 	res := newResult(m, ro)
-	w, err := newWorkDir(ro.DataDir)
+	w, err := newWorkDir(ro.DataDir, o.Logger)
 	if err != nil {
 		return nil, err
 	}
 	defer w.remove()
-	plain := filepath.Join(w.dir, "snapshot.db")
+	plain := filepath.Join(w.dir, plainName)
 	t := time.Now()
-	if _, err := writeSnapshot(ctx, o, m, plain, false); err != nil {
+	if _, err := writePlain(ctx, o, m, plain); err != nil {
 		return nil, err
 	}
 	step(res.Steps, StepDownload, t)
-	if res.Kubernetes, err = hasRegistryKeys(plain); err != nil {
+	if res.Kubernetes, err = hasRegistryKeys(ctx, plain); err != nil {
 		return nil, err
 	}
 	t = time.Now()
-	err = snapshot.NewV3(quiet(o.Logger, "restore")).Restore(snapshot.RestoreConfig{
+	err = restoreSnapshot(ctx, quiet(o.Logger, "restore"), snapshot.RestoreConfig{
 		SnapshotPath: plain, Name: ro.Name, OutputDataDir: w.data, PeerURLs: ro.PeerURLs,
 		InitialCluster: ro.InitialCluster, InitialClusterToken: ro.InitialClusterToken,
 		RevisionBump: ro.BumpRevision, MarkCompacted: ro.MarkCompacted,
 		SkipHashCheck: true, // the whole file, trailer included, matched the manifest's sha256
-	})
+	}, w.lock)
 	if err != nil {
 		return nil, fmt.Errorf("restore into %s: %w", w.data, err)
 	}
 	if err := os.Remove(plain); err != nil {
+		return nil, err
+	}
+	if err := privatize(w.data); err != nil {
+		return nil, fmt.Errorf("restored data %s: %w", w.data, err)
+	}
+	if err := ctx.Err(); err != nil { // the last moment to stop with nothing in place
 		return nil, err
 	}
 	if err := w.commit(ro.DataDir); err != nil {

@@ -7,16 +7,23 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
+
+	"go.uber.org/zap"
 )
 
 // ErrNotEmpty reports a data dir that already holds something.
 var ErrNotEmpty = errors.New("data dir is not empty")
 
-// CheckEmpty accepts a data dir that does not exist or is an empty directory.
+// CheckEmpty accepts a data dir that does not exist or is an empty directory. The leftover of a
+// restore killed mid-way inside it does not count: the next restore removes it.
 func CheckEmpty(dir string) error {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(dir); err == nil {
+			return fmt.Errorf("data dir %s: a symbolic link to nothing; give the directory itself", dir)
+		}
 		return nil
 	}
 	if err != nil {
@@ -30,26 +37,47 @@ func CheckEmpty(dir string) error {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	defer f.Close()
-	names, err := f.Readdirnames(1)
-	if len(names) > 0 {
-		return fmt.Errorf("%w: %s holds %s; move it aside first (mv %s %s.old)", ErrNotEmpty, dir,
-			names[0], dir, dir)
+	for {
+		names, err := f.Readdirnames(16)
+		for _, n := range names {
+			if !insideLeftover(dir, n) {
+				return fmt.Errorf("%w: %s holds %s; move it aside first (mv %s %s.old)", ErrNotEmpty, dir,
+					n, dir, dir)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
 	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("data dir: %w", err)
-	}
-	return nil
 }
 
+// insideLeftover reports whether name in dir is the work dir of a restore into dir, a mount point,
+// that was killed.
+func insideLeftover(dir, name string) bool {
+	rest, ok := strings.CutPrefix(name, insidePrefix)
+	return ok && digits(rest) && workLeftover(filepath.Join(dir, name), false)
+}
+
+// insidePrefix names a work dir inside a data dir that is a mount point; a sibling's is
+// <data dir>.restore-.
+const insidePrefix = ".etcd-backupd-restore-"
+
 // workDir is where a restore is built: a sibling of the data dir, or a hidden directory inside an
-// existing empty data dir that is a mount point (a rename cannot cross file systems).
+// existing empty data dir that is a mount point (a rename cannot cross file systems). It is locked
+// while the restore runs, so that another restore to the same place never takes it for a leftover.
 type workDir struct {
 	dir    string // removed at the end
 	data   string // the restored data dir, moved into place by commit
 	inside bool   // dir is inside the data dir
+	lock   *os.File
 }
 
-func newWorkDir(dataDir string) (*workDir, error) {
+// newWorkDir removes what restores to dataDir that were killed left in both places, then makes a
+// new work dir (0700, a fresh name: nothing planted there is followed).
+func newWorkDir(dataDir string, lg *zap.Logger) (*workDir, error) {
 	abs, err := filepath.Abs(dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
@@ -62,15 +90,26 @@ func newWorkDir(dataDir string) (*workDir, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := removeLeftoverDirs(parent, base+".restore-", lg); err != nil {
+		return nil, err
+	}
+	if err := removeLeftoverDirs(abs, insidePrefix, lg); err != nil {
+		return nil, err
+	}
 	where, prefix := parent, base+".restore-"
 	if inside {
-		where, prefix = abs, ".etcd-backupd-restore-"
+		where, prefix = abs, insidePrefix
 	}
 	dir, err := os.MkdirTemp(where, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("restore work dir: %w", err)
 	}
-	return &workDir{dir: dir, data: filepath.Join(dir, "data"), inside: inside}, nil
+	w := &workDir{dir: dir, data: filepath.Join(dir, dataName), inside: inside}
+	if w.lock, err = lockDir(dir); err != nil {
+		os.Remove(dir)
+		return nil, fmt.Errorf("restore work dir: %w", err)
+	}
+	return w, nil
 }
 
 // mountPoint reports whether dir exists on another file system than its parent.
@@ -116,4 +155,27 @@ func (w *workDir) commit(dataDir string) error {
 	return syncDir(dataDir)
 }
 
-func (w *workDir) remove() { os.RemoveAll(w.dir) }
+// remove removes the work dir, then lets go of its lock.
+func (w *workDir) remove() {
+	os.RemoveAll(w.dir)
+	w.lock.Close()
+}
+
+// privatize takes the group and other bits off everything under dir, which the restore created,
+// and makes dir 0700: etcd's own code honours the umask. Links are not followed (nor are there
+// any: the tree is etcd's, in our private work dir).
+func privatize(dir string) error {
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return err
+	}
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir || !(d.IsDir() || d.Type().IsRegular()) {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			return err
+		}
+		return os.Chmod(p, fi.Mode().Perm()&^0o077)
+	})
+}

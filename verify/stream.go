@@ -45,8 +45,10 @@ func (c *counter) Write(p []byte) (int, error) {
 func (c *counter) sum() string { return hex.EncodeToString(c.h.Sum(nil)) }
 
 // source reads the stored object, counting and hashing it, and keeps its first error apart from
-// the errors of the stages after it.
+// the errors of the stages after it. It stops at the first read after ctx ends: a local file's
+// reader never looks at ctx, and every stage after it reads through here.
 type source struct {
+	ctx  context.Context
 	r    io.Reader
 	c    *counter
 	prog io.Writer
@@ -54,6 +56,12 @@ type source struct {
 }
 
 func (s *source) Read(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		if s.err == nil {
+			s.err = err
+		}
+		return 0, err
+	}
 	n, err := s.r.Read(p)
 	if n > 0 {
 		s.c.Write(p[:n])
@@ -126,7 +134,7 @@ func stream(ctx context.Context, o *Options, m *catalog.Manifest, w io.Writer) (
 		return Sums{}, err
 	}
 	defer rc.Close()
-	src := &source{r: rc, c: newCounter()}
+	src := &source{ctx: ctx, r: rc, c: newCounter()}
 	if o.Progress != nil {
 		p := o.Progress(m.Object.Size)
 		defer p.Close()
