@@ -17,10 +17,12 @@ type Options struct {
 	ConfigPath string // the config file, for the command that runs the check again
 	Schedules  Schedules
 	Thresholds Thresholds
+	ScratchDir string // verify.scratch_dir, where killed deep verifications leave plaintext
 }
 
 // Run checks the cluster through c, with a linearizable read per member and a TLS handshake to read
-// each server certificate, and every destination in parallel. now is the time findings are judged at.
+// each server certificate, every destination in parallel, and the scratch dir for leftovers. now
+// is the time findings are judged at.
 func Run(ctx context.Context, c *cluster.Client, dests []Destination, o Options, now time.Time) *Report {
 	states := make([]DestinationState, len(dests))
 	var wg sync.WaitGroup
@@ -33,7 +35,9 @@ func Run(ctx context.Context, c *cluster.Client, dests []Destination, o Options,
 	}
 	h := c.Health(ctx, cluster.HealthOptions{Read: true, ServerCerts: true})
 	wg.Wait()
-	return Evaluate(h, states, o, now)
+	r := Evaluate(h, states, o, now)
+	r.add(leftoverFindings(o.ScratchDir)...)
+	return r
 }
 
 // Evaluate turns what was gathered into the report.
