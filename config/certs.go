@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -62,13 +63,31 @@ func checkCABundle(path string) error {
 	return first
 }
 
+// validityError is a certificate out of its validity period.
+type validityError struct{ msg string }
+
+func (e *validityError) Error() string { return e.msg }
+
 func validNow(path string, c *x509.Certificate) error {
 	now := time.Now()
 	switch {
 	case now.After(c.NotAfter):
-		return fmt.Errorf("%s: certificate %q expired on %s", path, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))
+		return &validityError{fmt.Sprintf("%s: certificate %q expired on %s",
+			path, c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))}
 	case now.Before(c.NotBefore):
-		return fmt.Errorf("%s: certificate %q is not valid before %s", path, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339))
+		return &validityError{fmt.Sprintf("%s: certificate %q is not valid before %s",
+			path, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339))}
 	}
 	return nil
+}
+
+// addCertErr adds err to the problems of field, marked when it is about the validity period:
+// LoadForCheck leaves those to the check command.
+func addCertErr(e *Errors, field string, err error) {
+	var ve *validityError
+	if errors.As(err, &ve) {
+		*e = append(*e, &FieldError{Field: field, Msg: err.Error(), validity: true})
+		return
+	}
+	addErr(e, field, err)
 }

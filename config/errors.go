@@ -9,6 +9,8 @@ import (
 // `destinations[1].url`; it is empty for problems with the file as a whole.
 type FieldError struct {
 	Field, Msg string
+
+	validity bool // an etcd certificate out of its validity period
 }
 
 func (e *FieldError) Error() string {

@@ -10,10 +10,10 @@ func (c *Config) validateEtcd(errs *Errors) {
 	e := &c.Etcd
 	validateEndpoints(errs, e.Endpoints)
 	if checkTLSFile(errs, "etcd.cacert", e.CACert, DefaultCACert) {
-		addErr(errs, "etcd.cacert", checkCABundle(e.CACert))
+		addCertErr(errs, "etcd.cacert", checkCABundle(e.CACert))
 	}
 	if checkTLSFile(errs, "etcd.cert", e.Cert, DefaultCert) {
-		addErr(errs, "etcd.cert", checkClientCert(e.Cert))
+		addCertErr(errs, "etcd.cert", checkClientCert(e.Cert))
 	}
 	checkTLSFile(errs, "etcd.key", e.Key, DefaultKey)
 	if e.Cert != "" && e.Key == "" {
