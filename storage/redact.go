@@ -97,7 +97,10 @@ func redactValue(raw string) (string, bool) {
 	if u == nil {
 		return redacted, true
 	}
-	red, _ := redactURL(u.String(), true)
+	red, ok := redactURL(u.String(), true)
+	if !ok {
+		return redacted, true
+	}
 	if red == u.String() {
 		return raw, false
 	}
