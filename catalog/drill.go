@@ -28,6 +28,17 @@ type Drill struct {
 // DrillTimeLayout names drill records by time.
 const DrillTimeLayout = TimeLayout
 
+// CheckPlace checks what d says about itself against key, the key it was read from in layout l: a
+// record edited or copied to another name would otherwise vouch for another backup or time.
+func (d *Drill) CheckPlace(l Layout, key string) error {
+	at := d.StartedAt.UTC().Format(DrillTimeLayout)
+	if want := l.DrillKey(d.BackupID, at); key != want {
+		return fmt.Errorf("%w: drill record %s says backup_id %q and started_at %s, whose record is %s",
+			ErrMisplaced, key, d.BackupID, at, want)
+	}
+	return nil
+}
+
 // DecodeDrill parses a drill record.
 func DecodeDrill(data []byte) (*Drill, error) {
 	var d Drill

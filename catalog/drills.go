@@ -39,11 +39,7 @@ func (c *Catalog) LastDrills(ctx context.Context) (map[string]*Drill, error) {
 	}
 	drills := make([]*Drill, len(keys))
 	err = Each(ctx, len(keys), readers, func(i int) error {
-		data, err := c.read(ctx, keys[i])
-		if err != nil {
-			return err
-		}
-		drills[i], err = DecodeDrill(data)
+		drills[i], err = c.readDrill(ctx, keys[i])
 		return err
 	})
 	if err != nil {
@@ -73,11 +69,7 @@ func (c *Catalog) NewestGoodDrill(ctx context.Context) (*Drill, error) {
 	}
 	slices.SortFunc(recs, func(a, b record) int { return strings.Compare(b.at, a.at) })
 	for _, r := range recs {
-		data, err := c.read(ctx, r.key)
-		if err != nil {
-			return nil, err
-		}
-		d, err := DecodeDrill(data)
+		d, err := c.readDrill(ctx, r.key)
 		if err != nil {
 			return nil, err
 		}
@@ -86,4 +78,20 @@ func (c *Catalog) NewestGoodDrill(ctx context.Context) (*Drill, error) {
 		}
 	}
 	return nil, nil
+}
+
+// readDrill reads the drill record at key and checks it against key.
+func (c *Catalog) readDrill(ctx context.Context, key string) (*Drill, error) {
+	data, err := c.read(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	d, err := DecodeDrill(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s at %s: %w", key, c.Store, err)
+	}
+	if err := d.CheckPlace(c.Layout, key); err != nil {
+		return nil, fmt.Errorf("at %s: %w", c.Store, err)
+	}
+	return d, nil
 }
