@@ -102,8 +102,12 @@ func snapshotStart(path string) bool {
 		return false
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
-		return err == nil && fi.Mode().IsRegular()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	if fi.Size() == 0 {
+		return true // created, killed before the first write
 	}
 	head := make([]byte, 20)
 	if _, err := io.ReadFull(f, head); err != nil {
