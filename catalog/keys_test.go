@@ -3,8 +3,14 @@ package catalog
 import "testing"
 
 func TestKeyIDs(t *testing.T) {
+	for _, id := range []string{"20261124T000203Z-r000000000042", "20261124T000203Z-r000000000042-a1b2c3"} {
+		testKeyIDs(t, id)
+	}
+}
+
+// testKeyIDs parses the keys of id, in the old form or with a writer suffix.
+func testKeyIDs(t *testing.T, id string) {
 	l := Layout{Cluster: "c1"}
-	const id = "20261124T000203Z-r000000000042"
 	drills := map[string]string{
 		"c1/drills/" + id + ".20261125T010000Z.json":   id,
 		"c1/drills/" + id + ".20261125T010000Z":        "", // no .json
