@@ -24,6 +24,7 @@ type blobStore struct {
 	url    string // redacted
 	log    *zap.Logger
 	upload uploadConfig
+	wire   *progress // nil: unknown
 }
 
 var _ Store = (*blobStore)(nil)
@@ -33,6 +34,7 @@ type uploadConfig struct {
 	partSize    int64 // 0: the driver's default
 	concurrency int   // 0: the driver's default
 	timeout     time.Duration
+	stall       time.Duration // 0: DefaultStallTimeout
 }
 
 func openBlob(ctx context.Context, scheme, rawURL string, opts Options, log *zap.Logger) (*blobStore, error) {
@@ -45,6 +47,8 @@ func openBlob(ctx context.Context, scheme, rawURL string, opts Options, log *zap
 		return nil, err
 	}
 	u, _ := url.Parse(openURL) // parsed by splitURL already
+	wire := &progress{}
+	hc = progressClient(scheme, hc, wire)
 	var b *blob.Bucket
 	switch scheme {
 	case "s3":
@@ -58,7 +62,9 @@ func openBlob(ctx context.Context, scheme, rawURL string, opts Options, log *zap
 		return nil, scrub(err, openURL)
 	}
 	s := newBlobStore(b, scheme, u.Host, prefix, Redact(rawURL), log)
-	s.upload = uploadConfig{partSize: opts.PartSize, concurrency: opts.Concurrency, timeout: opts.UploadTimeout}
+	s.upload = uploadConfig{partSize: opts.PartSize, concurrency: opts.Concurrency, timeout: opts.UploadTimeout,
+		stall: opts.StallTimeout}
+	s.wire = wire
 	return s, nil
 }
 
@@ -73,6 +79,12 @@ func newBlobStore(b *blob.Bucket, scheme, name, prefix, url string, log *zap.Log
 
 func (s *blobStore) String() string { return s.url }
 
+// StallTimeout is the stall period the store was opened with; 0: the default.
+func (s *blobStore) StallTimeout() time.Duration { return s.upload.stall }
+
+// LastProgress is when the server last accepted request bytes or answered.
+func (s *blobStore) LastProgress() time.Time { return s.wire.at() }
+
 func (s *blobStore) Close() error {
 	if err := s.bucket.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", s.url, err)
@@ -84,11 +96,13 @@ func (s *blobStore) NewWriter(ctx context.Context, key string, opts ...WriteOpti
 	if err := checkKey(key); err != nil {
 		return nil, fmt.Errorf("upload to %s: %w", s.url, err)
 	}
-	part := partSize(s.scheme, s.upload.partSize, writeOptions(opts).SizeHint)
+	wo := writeOptions(opts)
+	part := partSize(s.scheme, s.upload.partSize, wo.SizeHint)
 	return s.startUpload(ctx, key, &blob.WriterOptions{
 		ContentType:    contentType(key),
 		BufferSize:     int(part),
 		MaxConcurrency: s.upload.concurrency,
+		IfNotExist:     wo.IfNotExist,
 	}), nil
 }
 
@@ -137,10 +151,13 @@ func (s *blobStore) Delete(ctx context.Context, key string) error {
 	return fmt.Errorf("delete %s from %s: %w", key, s.url, mapErr(err))
 }
 
-// mapErr makes gocloud's NotFound of an object match ErrNotFound and names
-// the cause of other failures (auth, permission, network, TLS), keeping the
-// cause.
+// mapErr makes gocloud's NotFound of an object match ErrNotFound, a failed
+// create-only write match ErrExists, and names the cause of other failures
+// (auth, permission, network, TLS), keeping the cause.
 func mapErr(err error) error {
+	if gcerrors.Code(err) == gcerrors.FailedPrecondition {
+		return fmt.Errorf("%w: %w", ErrExists, err)
+	}
 	kind := Classify(err)
 	if kind == KindNotFound && !missingBucket(err) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
+	"go.uber.org/zap"
 	"gocloud.dev/blob"
 )
 
@@ -93,8 +95,12 @@ func (w *blobWriter) Commit() error {
 	return nil
 }
 
+// abortWait bounds how long Abort waits for the cancelled upload to return: the SDKs return at
+// once, a hung server must not make Abort hang.
+const abortWait = 10 * time.Second
+
 // Abort cancels the upload first, so that it cannot commit, then ends the
-// stream and waits for the upload to return.
+// stream and waits, at most abortWait, for the upload to return.
 func (w *blobWriter) Abort() {
 	w.cancel()
 	w.pw.CloseWithError(errAborted)
@@ -105,8 +111,14 @@ func (w *blobWriter) Abort() {
 	}
 	w.done = true
 	w.mu.Unlock()
-	<-w.finished
-	w.cleanup()
+	select {
+	case <-w.finished:
+		w.cleanup()
+	case <-time.After(abortWait):
+		// The sweep and a bucket lifecycle rule remove what it may leave.
+		w.store.log.Warn("abort upload: still running", zap.String("url", w.store.url), zap.String("key", w.key),
+			zap.Duration("after", abortWait))
+	}
 }
 
 // cleanup aborts what a failed or aborted S3 upload may have left behind.

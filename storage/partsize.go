@@ -75,6 +75,9 @@ func checkOptions(scheme string, o Options) error {
 	if o.UploadTimeout < 0 {
 		return fmt.Errorf("upload timeout %s: must not be negative", o.UploadTimeout)
 	}
+	if o.StallTimeout < 0 {
+		return fmt.Errorf("stall timeout %s: must not be negative", o.StallTimeout)
+	}
 	return nil
 }
 

@@ -16,6 +16,10 @@ import (
 // ErrNotFound is wrapped by errors for objects that do not exist.
 var ErrNotFound = errors.New("object not found")
 
+// ErrExists is wrapped by the error of a create-only write (WriteOptions.IfNotExist) whose key
+// exists already.
+var ErrExists = errors.New("object exists already")
+
 // Object describes one stored object.
 type Object struct {
 	Key     string
@@ -68,13 +72,23 @@ type Options struct {
 	// UploadTimeout bounds each upload, from NewWriter to Commit; 0: none,
 	// the caller's context alone bounds it.
 	UploadTimeout time.Duration
+	// StallTimeout is how long an upload may wait without the destination accepting a byte before
+	// a backup drops it; 0 picks DefaultStallTimeout. See StallTimeout.
+	StallTimeout time.Duration
 }
+
+// DefaultStallTimeout is the stall period of a destination that sets none: a minute without a byte
+// accepted is a hung server, not a slow link.
+const DefaultStallTimeout = 60 * time.Second
 
 // WriteOptions tunes one upload.
 type WriteOptions struct {
 	// SizeHint is the expected object size in bytes, 0 when unknown. A large
 	// hint grows the part size so that the object fits in the part limit.
 	SizeHint int64
+	// IfNotExist makes the write create-only: Commit fails with an error wrapping ErrExists when
+	// key exists already (s3, gs, azblob). The file store overwrites.
+	IfNotExist bool
 }
 
 // writeOptions returns the single optional WriteOptions.
@@ -171,4 +185,22 @@ func checkPath(what, p string, trailingSlash bool) error {
 		}
 	}
 	return nil
+}
+
+// StallTimeout returns the stall period of s: Options.StallTimeout, or DefaultStallTimeout when the
+// store was opened without one or cannot tell.
+func StallTimeout(s Store) time.Duration {
+	if st, ok := s.(interface{ StallTimeout() time.Duration }); ok && st.StallTimeout() > 0 {
+		return st.StallTimeout()
+	}
+	return DefaultStallTimeout
+}
+
+// LastProgress returns when s's server last accepted request bytes or answered a request, so that a
+// slow transfer can be told from a hung one; the zero time when s cannot tell (file://).
+func LastProgress(s Store) time.Time {
+	if p, ok := s.(interface{ LastProgress() time.Time }); ok {
+		return p.LastProgress()
+	}
+	return time.Time{}
 }

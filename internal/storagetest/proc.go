@@ -87,6 +87,7 @@ func (p *proc) Stop(t testing.TB) {
 	}
 	pgid := p.cmd.Process.Pid
 	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	_ = syscall.Kill(-pgid, syscall.SIGCONT) // a paused server must run to see the SIGTERM
 	select {
 	case <-p.done:
 	case <-time.After(stopGrace):
@@ -94,6 +95,27 @@ func (p *proc) Stop(t testing.TB) {
 		<-p.done
 	}
 	p.cmd, p.done = nil, nil
+}
+
+// Pause stops the process group with SIGSTOP, as a hung server or a blackholed endpoint: connections
+// stay open, nothing is answered.
+func (p *proc) Pause(t testing.TB) { p.signal(t, syscall.SIGSTOP) }
+
+// Resume continues a paused process group with SIGCONT.
+func (p *proc) Resume(t testing.TB) { p.signal(t, syscall.SIGCONT) }
+
+func (p *proc) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// Errorf, not Fatalf: a test may pause a server from a goroutine of the code under test.
+	if p.cmd == nil {
+		t.Errorf("signal %s: not running", p.name)
+		return
+	}
+	if err := syscall.Kill(-p.cmd.Process.Pid, sig); err != nil {
+		t.Errorf("signal %s: %v", p.name, err)
+	}
 }
 
 // exited reports whether a started process has exited.
