@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -133,13 +134,27 @@ func (c *Catalog) Resolve(ctx context.Context, ref string) (*Manifest, error) {
 	return c.Get(ctx, ids[0])
 }
 
-// Commit writes the manifest, which makes the backup visible.
+// ErrTaken is wrapped by the error of a Commit whose ID another writer committed first.
+var ErrTaken = errors.New("ID taken by another writer")
+
+// Commit writes the manifest, which makes the backup visible. The write is create-only where the
+// store can (s3, gs, azblob), so that a run never reports as its own a backup another writer
+// committed under the same ID. A manifest found there with these very bytes is this run's own,
+// from a write it gave up on, and counts as committed.
 func (c *Catalog) Commit(ctx context.Context, m *Manifest) error {
 	data, err := m.Encode()
 	if err != nil {
 		return err
 	}
-	return c.write(ctx, c.Layout.ManifestKey(m.ID), data)
+	key := c.Layout.ManifestKey(m.ID)
+	err = c.write(ctx, key, data, storage.WriteOptions{IfNotExist: true})
+	if !errors.Is(err, storage.ErrExists) {
+		return err
+	}
+	if there, rerr := c.read(ctx, key); rerr == nil && bytes.Equal(there, data) {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrTaken, err)
 }
 
 // Delete removes a backup: the manifest first, then the data, so that a crash leaves an orphan,
@@ -172,8 +187,8 @@ func (c *Catalog) read(ctx context.Context, key string) ([]byte, error) {
 	return data, nil
 }
 
-func (c *Catalog) write(ctx context.Context, key string, data []byte) error {
-	w, err := c.Store.NewWriter(ctx, key)
+func (c *Catalog) write(ctx context.Context, key string, data []byte, opts ...storage.WriteOptions) error {
+	w, err := c.Store.NewWriter(ctx, key, opts...)
 	if err != nil {
 		return fmt.Errorf("write %s at %s: %w", key, c.Store, err)
 	}
