@@ -28,9 +28,7 @@ type attempt struct {
 }
 
 func (a *attempt) run(ctx context.Context) (*Result, error) {
-	if err := a.newID(ctx); err != nil {
-		return nil, err
-	}
+	a.newID()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	f, err := a.spool.Create(a.id)
@@ -54,26 +52,11 @@ func (a *attempt) run(ctx context.Context) (*Result, error) {
 	return a.result(p, st, m)
 }
 
-// newID names the backup. Two backups in the same second at the same revision would get the same
-// ID, and the second would replace the data of the first under its manifest: then wait a second.
-func (a *attempt) newID(ctx context.Context) error {
-	for {
-		a.start = a.o.Now().UTC()
-		a.id = catalog.NewID(a.start, a.member.Status.Header.Revision)
-		taken := false
-		for _, c := range a.o.Destinations {
-			ok, err := c.Committed(ctx, a.id)
-			taken = taken || (ok && err == nil)
-		}
-		if !taken {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(a.start.Truncate(time.Second).Add(time.Second).Sub(a.o.Now())):
-		}
-	}
+// newID names the backup. The writer suffix keeps two nodes that snapshot the same revision in the
+// same second from sharing an ID, where each would report the one backup as its own.
+func (a *attempt) newID() {
+	a.start = a.o.Now().UTC()
+	a.id = catalog.NewUniqueID(a.start, a.member.Status.Header.Revision)
 }
 
 func (a *attempt) openDests(ctx context.Context, spool *os.File) {
