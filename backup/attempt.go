@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -25,12 +26,14 @@ type attempt struct {
 	start  time.Time
 	id     string
 	fan    *fanout
+	aborts aborter
 }
 
 func (a *attempt) run(ctx context.Context) (*Result, error) {
 	a.newID()
+	defer a.waitAborts()
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	defer cancel() // ends the operations given up on
 	f, err := a.spool.Create(a.id)
 	if err != nil {
 		return nil, err
@@ -59,13 +62,21 @@ func (a *attempt) newID() {
 	a.id = catalog.NewUniqueID(a.start, a.member.Status.Header.Revision)
 }
 
+// waitAborts gives the aborts of dropped uploads a short grace, then leaves them running.
+func (a *attempt) waitAborts() {
+	if !a.aborts.wait(abortGrace) {
+		a.o.Logger.Warn("abort of a dropped upload still running; leaving it (the prune sweep removes what it leaves)",
+			zap.String("id", a.id), zap.Duration("after", abortGrace))
+	}
+}
+
 func (a *attempt) openDests(ctx context.Context, spool *os.File) {
 	suffix := catalog.DataSuffix(a.o.Compression, a.o.Recipients != nil)
 	var dests []*dest
 	for _, c := range a.o.Destinations {
 		key := c.Layout.DataKey(a.id, suffix)
 		w, err := c.Store.NewWriter(ctx, key, a.sizeHint())
-		d := newDest(c, key, w)
+		d := newDest(c, key, w, &a.aborts)
 		if err != nil {
 			d.fail(fmt.Errorf("upload %s to %s: %w", key, c.Store, err))
 		}
@@ -119,21 +130,34 @@ func (a *attempt) transfer(ctx context.Context, f *os.File) (p plain, st cluster
 }
 
 // commitManifests writes the manifest wherever the data object was committed and no manifest was
-// written yet.
+// written yet, in parallel, so that a hung destination holds up no other.
 func (a *attempt) commitManifests(ctx context.Context, m *catalog.Manifest) {
+	var wg sync.WaitGroup
 	for _, d := range a.fan.dests {
 		if !d.committed || d.manifest != nil {
 			continue
 		}
-		dm := *m
-		dm.Object.Key, dm.Object.Size, dm.Object.SHA256 = d.key, d.size, d.sum
-		if err := d.cat.Commit(ctx, &dm); err != nil {
-			d.reset(fmt.Errorf("commit manifest %s to %s: %w", m.ID, d.cat.Store, err))
-			d.committed = false
-			continue
-		}
-		d.manifest = &dm
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.commitManifest(ctx, m)
+		}()
 	}
+	wg.Wait()
+}
+
+// commitManifest writes d's manifest, or gives up once d stalls.
+func (d *dest) commitManifest(ctx context.Context, m *catalog.Manifest) {
+	dm := *m
+	dm.Object.Key, dm.Object.Size, dm.Object.SHA256 = d.key, d.size, d.sum
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends a write given up on
+	if err := d.guard.do(func() error { return d.cat.Commit(ctx, &dm) }); err != nil {
+		d.reset(fmt.Errorf("commit manifest %s to %s: %w", m.ID, d.cat.Store, err))
+		d.committed = false
+		return
+	}
+	d.manifest = &dm
 }
 
 // result tells what happened at each destination.

@@ -3,6 +3,7 @@ package backup
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -68,7 +69,9 @@ func Run(ctx context.Context, src Source, o Options) (*Result, error) {
 	}
 	if o.SnapshotTimeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.SnapshotTimeout)
+		// The cause names the limit, where ctx.Err() would only say "context deadline exceeded".
+		ctx, cancel = context.WithTimeoutCause(ctx, o.SnapshotTimeout,
+			fmt.Errorf("backup: snapshot_timeout %s exceeded: %w", o.SnapshotTimeout, context.DeadlineExceeded))
 		defer cancel()
 	}
 	spool, removed, err := OpenSpool(o.SpoolDir)

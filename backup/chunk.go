@@ -17,6 +17,9 @@ func newChunk(b *[]byte, refs int) *chunk {
 	return c
 }
 
+// hold takes one more reference, for a reader that may outlive its sink's.
+func (c *chunk) hold() { c.refs.Add(1) }
+
 func (c *chunk) release() {
 	if c.refs.Add(-1) == 0 {
 		chunkPool.Put(c.b)
@@ -55,7 +58,7 @@ func (k *chunker) flush(emit func(*[]byte)) {
 type sink struct {
 	q      chan *chunk
 	done   chan struct{}
-	write  func([]byte) error
+	write  func(*chunk) error
 	onFail func(error)
 	mu     sync.Mutex
 	err    error
@@ -63,6 +66,11 @@ type sink struct {
 }
 
 func newSink(depth int, write func([]byte) error, onFail func(error)) *sink {
+	return newChunkSink(depth, func(c *chunk) error { return write(*c.b) }, onFail)
+}
+
+// newChunkSink is newSink for a writer that needs the chunk itself, to hold it.
+func newChunkSink(depth int, write func(*chunk) error, onFail func(error)) *sink {
 	s := &sink{q: make(chan *chunk, depth), done: make(chan struct{}), write: write, onFail: onFail}
 	go s.run()
 	return s
@@ -72,7 +80,7 @@ func (s *sink) run() {
 	defer close(s.done)
 	for c := range s.q {
 		if s.failed() == nil {
-			if err := s.write(*c.b); err != nil {
+			if err := s.write(c); err != nil {
 				s.fail(err)
 			}
 		}

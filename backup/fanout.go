@@ -16,32 +16,43 @@ import (
 const destQueue = 16
 
 // dest is one destination's upload of one data object, fed by its own goroutine. A failure aborts
-// the upload, so that nothing is committed.
+// the upload, so that nothing is committed; a destination that stalls is dropped the same way.
 type dest struct {
 	*sink
 	cat       *catalog.Catalog
 	key       string
 	w         storage.Writer
+	guard     guard
+	aborts    *aborter
 	committed bool
 	size      int64             // stored bytes committed
 	sum       string            // their sha256
 	manifest  *catalog.Manifest // written here, once committed
 }
 
-func newDest(c *catalog.Catalog, key string, w storage.Writer) *dest {
-	d := &dest{cat: c, key: key, w: w}
-	write := func(b []byte) error {
-		if _, err := d.w.Write(b); err != nil {
-			return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
-		}
-		return nil
-	}
-	d.sink = newSink(destQueue, write, func(error) {
+func newDest(c *catalog.Catalog, key string, w storage.Writer, aborts *aborter) *dest {
+	d := &dest{cat: c, key: key, w: w, guard: newGuard(c.Store), aborts: aborts}
+	d.sink = newChunkSink(destQueue, d.write, func(error) {
 		if d.w != nil {
-			d.w.Abort()
+			aborts.abort(d.w)
 		}
 	})
 	return d
+}
+
+// write sends one chunk, or gives up once the destination stalls. The write keeps a reference of its
+// own, so that a write given up on never reads a chunk reused for other bytes.
+func (d *dest) write(c *chunk) error {
+	c.hold()
+	err := d.guard.do(func() error {
+		defer c.release()
+		_, err := d.w.Write(*c.b)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
+	}
+	return nil
 }
 
 // fanout cuts the stored stream into chunks and queues each for the spool and every live
@@ -100,7 +111,7 @@ func (f *fanout) abort(cause error) {
 	f.drain()
 }
 
-// commit finishes every live upload in parallel.
+// commit finishes every live upload in parallel; one that stalls is dropped.
 func (f *fanout) commit() {
 	f.drain()
 	var wg sync.WaitGroup
@@ -111,8 +122,8 @@ func (f *fanout) commit() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := d.w.Commit(); err != nil {
-				d.fail(err)
+			if err := d.guard.do(d.w.Commit); err != nil {
+				d.fail(d.named("commit", err))
 				return
 			}
 			d.committed, d.size, d.sum = true, f.n, f.sum

@@ -40,23 +40,25 @@ func (a *attempt) retry(ctx context.Context, spool *os.File) {
 }
 
 // reupload copies the spooled stream into a new upload to d and commits it, once the copy proved to
-// be the very bytes the other destinations got.
+// be the very bytes the other destinations got. A destination that stalls is dropped again.
 func (a *attempt) reupload(ctx context.Context, d *dest, spool *os.File) error {
 	w, err := d.cat.Store.NewWriter(ctx, d.key, a.sizeHint())
 	if err != nil {
 		return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
 	}
-	cw := &countingHash{w: w, h: sha256.New()}
-	_, err = io.Copy(cw, io.NewSectionReader(spool, 0, a.fan.n))
+	cw := &countingHash{w: stallWriter{w: w, g: d.guard}, h: sha256.New()}
+	// A fresh buffer: a write given up on may still read it.
+	_, err = io.CopyBuffer(cw, io.NewSectionReader(spool, 0, a.fan.n), make([]byte, chunkSize))
 	if err == nil && (cw.n != a.fan.n || hex.EncodeToString(cw.h.Sum(nil)) != a.fan.sum) {
 		err = fmt.Errorf("spool %s: read back %d bytes that differ from the %d stored", spool.Name(), cw.n, a.fan.n)
 	}
 	if err != nil {
-		w.Abort()
+		d.aborts.abort(w)
 		return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
 	}
-	if err := w.Commit(); err != nil {
-		return err
+	if err := d.guard.do(w.Commit); err != nil {
+		d.aborts.abort(w)
+		return d.named("commit", err)
 	}
 	d.committed, d.size, d.sum = true, a.fan.n, a.fan.sum
 	return nil
