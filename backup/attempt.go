@@ -14,6 +14,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/snapstat"
+	"github.com/etcd-backupd/etcd-backupd/spool"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -21,7 +22,7 @@ import (
 type attempt struct {
 	o      Options
 	src    Source
-	spool  *Spool
+	spool  *spool.Spool
 	member cluster.Member
 	start  time.Time
 	id     string
@@ -88,7 +89,7 @@ func (a *attempt) openDests(ctx context.Context, spool *os.File) {
 // transfer streams the snapshot through every stage: the status scanner on one side; zstd,
 // OpenPGP, the spool and the uploads on the other. Then it closes the stages in order and commits
 // the data objects.
-func (a *attempt) transfer(ctx context.Context, f *os.File) (p plain, st cluster.Status, err error) {
+func (a *attempt) transfer(ctx context.Context, f *os.File) (p plain, st snapstat.Status, err error) {
 	snap, err := a.src.Snapshot(ctx, a.member)
 	if err != nil {
 		return plain{}, st, &sourceError{err}
@@ -161,7 +162,7 @@ func (d *dest) commitManifest(ctx context.Context, m *catalog.Manifest) {
 }
 
 // result tells what happened at each destination.
-func (a *attempt) result(p plain, st cluster.Status, m *catalog.Manifest) (*Result, error) {
+func (a *attempt) result(p plain, st snapstat.Status, m *catalog.Manifest) (*Result, error) {
 	res := &Result{}
 	var committed []string
 	for _, d := range a.fan.dests {
@@ -199,7 +200,7 @@ func (a *attempt) failed() *Result {
 	return res
 }
 
-func (a *attempt) manifest(p plain, st cluster.Status) *catalog.Manifest {
+func (a *attempt) manifest(p plain, st snapstat.Status) *catalog.Manifest {
 	m := &catalog.Manifest{
 		Format: catalog.Format, ID: a.id, ClusterName: a.o.Cluster, CreatedAt: a.start,
 		ToolVersion: a.o.ToolVersion,

@@ -11,6 +11,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/crypto"
+	"github.com/etcd-backupd/etcd-backupd/spool"
 )
 
 // Source is the etcd side of a backup.
@@ -74,13 +75,13 @@ func Run(ctx context.Context, src Source, o Options) (*Result, error) {
 			fmt.Errorf("backup: snapshot_timeout %s exceeded: %w", o.SnapshotTimeout, context.DeadlineExceeded))
 		defer cancel()
 	}
-	spool, removed, err := OpenSpool(o.SpoolDir)
+	sp, removed, err := spool.Open(o.SpoolDir)
 	if err != nil {
 		return nil, err
 	}
-	defer spool.Close()
-	for _, p := range removed {
-		o.Logger.Warn("removed spool leftover", zap.String("file", p))
+	defer sp.Close()
+	for _, f := range removed {
+		o.Logger.Warn("removed spool leftover", zap.String("file", f.Path))
 	}
 	members, err := src.Members(ctx)
 	candidates := cluster.Candidates(members, o.SnapshotFrom)
@@ -92,7 +93,7 @@ func Run(ctx context.Context, src Source, o Options) (*Result, error) {
 	}
 	var errs []error
 	for _, m := range candidates {
-		res, err := (&attempt{o: o, src: src, spool: spool, member: m}).run(ctx)
+		res, err := (&attempt{o: o, src: src, spool: sp, member: m}).run(ctx)
 		if err == nil || !isSource(err) || ctx.Err() != nil {
 			return res, err
 		}

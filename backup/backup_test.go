@@ -15,6 +15,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/crypto"
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
+	"github.com/etcd-backupd/etcd-backupd/spool"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -73,7 +74,7 @@ func (f *fixture) assertClean(t *testing.T) {
 	for _, e := range ents {
 		t.Fatalf("store holds %s after a failed backup", e.Name())
 	}
-	spooled, _ := filepath.Glob(filepath.Join(f.spool, "*"+spoolSuffix))
+	spooled, _ := filepath.Glob(filepath.Join(f.spool, "*"+spool.Suffix))
 	if len(spooled) != 0 {
 		t.Fatalf("spool holds %v", spooled)
 	}

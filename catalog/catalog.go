@@ -2,16 +2,15 @@ package catalog
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/etcd-backupd/etcd-backupd/storage"
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrNoBackup is returned when a requested backup has no manifest.
@@ -109,9 +108,56 @@ func (c *Catalog) Get(ctx context.Context, id string) (*Manifest, error) {
 	}
 	m, err := DecodeManifest(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s at %s: %w", key, c.Store, err)
+		return nil, fmt.Errorf("%s at %s: %w: %w", key, c.Store, ErrDamaged, err)
 	}
 	return m, nil
+}
+
+// ErrDamaged is wrapped by the error of a manifest that was read but cannot be trusted: it does not
+// decode, or what it says of itself disagrees with where it was found.
+var ErrDamaged = errors.New("damaged manifest")
+
+// Damaged is a committed backup whose manifest cannot be trusted.
+type Damaged struct {
+	ID  string
+	Err error
+}
+
+// Manifests reads the manifest of every committed backup, newest first, and sets damaged ones apart,
+// so that one bad manifest hides no good one. Any other error (storage) fails it.
+func (c *Catalog) Manifests(ctx context.Context) ([]*Manifest, []Damaged, error) {
+	ix, err := c.Scan(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := ix.Committed()
+	read := make([]*Manifest, len(ids))
+	bad := make([]error, len(ids))
+	err = Each(ctx, len(ids), readers, func(i int) error {
+		m, err := c.Get(ctx, ids[i])
+		switch {
+		case errors.Is(err, ErrDamaged):
+			bad[i] = err
+		case errors.Is(err, ErrNoBackup): // deleted since the listing
+		case err != nil:
+			return err
+		}
+		read[i] = m
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var good []*Manifest
+	var damaged []Damaged
+	for i, id := range ids {
+		if bad[i] != nil {
+			damaged = append(damaged, Damaged{ID: id, Err: bad[i]})
+		} else if read[i] != nil {
+			good = append(good, read[i])
+		}
+	}
+	return good, damaged, nil
 }
 
 // Resolve finds the backup named by ref: an ID, or "latest" (or "") for the newest committed one.
@@ -202,37 +248,15 @@ func (c *Catalog) write(ctx context.Context, key string, data []byte, opts ...st
 // Each runs f(0..n-1) on up to workers goroutines. After the first error no new call starts; that
 // error is returned, or ctx's error if it ended first.
 func Each(ctx context.Context, n, workers int, f func(i int) error) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		next  int
-		first error
-	)
-	for w := 0; w < min(n, workers); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i, stop := next, first != nil || ctx.Err() != nil
-				next++
-				mu.Unlock()
-				if stop || i >= n {
-					return
-				}
-				if err := f(i); err != nil {
-					mu.Lock()
-					first = cmp.Or(first, err)
-					mu.Unlock()
-				}
-			}
-		}()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(workers, 1))
+	for i := 0; i < n && gctx.Err() == nil; i++ {
+		g.Go(func() error { return f(i) })
 	}
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	return first
+	return ctx.Err()
 }
 
 // readers is how many objects catalog reads at once.

@@ -39,7 +39,8 @@ func (c *Catalog) LastDrills(ctx context.Context) (map[string]*Drill, error) {
 	}
 	drills := make([]*Drill, len(keys))
 	err = Each(ctx, len(keys), readers, func(i int) error {
-		drills[i], err = c.readDrill(ctx, keys[i])
+		d, err := c.ReadDrill(ctx, keys[i])
+		drills[i] = d
 		return err
 	})
 	if err != nil {
@@ -69,7 +70,7 @@ func (c *Catalog) NewestGoodDrill(ctx context.Context) (*Drill, error) {
 	}
 	slices.SortFunc(recs, func(a, b record) int { return strings.Compare(b.at, a.at) })
 	for _, r := range recs {
-		d, err := c.readDrill(ctx, r.key)
+		d, err := c.ReadDrill(ctx, r.key)
 		if err != nil {
 			return nil, err
 		}
@@ -81,7 +82,8 @@ func (c *Catalog) NewestGoodDrill(ctx context.Context) (*Drill, error) {
 }
 
 // readDrill reads the drill record at key and checks it against key.
-func (c *Catalog) readDrill(ctx context.Context, key string) (*Drill, error) {
+// ReadDrill reads the drill record at key and checks that it agrees with its key.
+func (c *Catalog) ReadDrill(ctx context.Context, key string) (*Drill, error) {
 	data, err := c.read(ctx, key)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -24,7 +25,8 @@ type DestinationState struct {
 	ProbeErr  error
 	ScanErr   error
 	DrillsErr error
-	Backups   int            // committed backups
+	Backups   int // committed backups whose manifest reads well
+	Damaged   []catalog.Damaged
 	Newest    string         // ID of the newest committed backup
 	NewestAt  time.Time      // when it was taken, from its ID
 	NewestRun *catalog.Drill // the newest drill record of the newest backup
@@ -32,24 +34,23 @@ type DestinationState struct {
 }
 
 // Inspect probes a destination (storage.Probe: write, read back and delete an object under
-// <cluster>/probe/) and reads its backups and drill records: one listing of each folder and one read per
-// drilled backup.
+// <cluster>/probe/) and reads its backups and drill records: one listing of each folder, every
+// manifest (a damaged one is a finding) and one read per drilled backup.
 func Inspect(ctx context.Context, d Destination) DestinationState {
 	st := DestinationState{URL: d.URL, OpenErr: d.OpenErr}
 	if d.OpenErr != nil {
 		return st
 	}
 	st.ProbeErr = storage.Probe(ctx, d.Catalog.Store, d.Catalog.Layout.Cluster).Err
-	ix, err := d.Catalog.Scan(ctx)
+	ms, damaged, err := d.Catalog.Manifests(ctx)
 	if err != nil {
 		st.ScanErr = err
 		return st
 	}
-	ids := ix.Committed()
-	st.Backups = len(ids)
-	if len(ids) > 0 {
-		st.Newest = ids[0]
-		st.NewestAt, _, _ = catalog.ParseID(ids[0])
+	st.Backups, st.Damaged = len(ms), damaged
+	if len(ms) > 0 {
+		st.Newest = ms[0].ID
+		st.NewestAt, _, _ = catalog.ParseID(ms[0].ID)
 	}
 	drills, err := d.Catalog.LastDrills(ctx)
 	if err != nil {
@@ -97,16 +98,30 @@ func backupFindings(st DestinationState, sch Schedules, th Thresholds, now time.
 	} else {
 		out = append(out, finding(OK, subj, "", "write-read-delete probe passed"))
 	}
-	switch {
-	case st.ScanErr != nil:
+	if st.ScanErr != nil {
 		return append(out, finding(Critical, subj, actionStore, "cannot list backups: %v", st.ScanErr))
-	case st.Backups == 0:
+	}
+	if len(st.Damaged) > 0 {
+		out = append(out, damagedFinding(st))
+	}
+	if st.Backups == 0 {
 		return append(out, finding(Critical, "backups at "+st.URL, "take one now with etcd-backupd run-once and "+
 			"read its error if it fails; check that the daemon runs (systemctl status etcd-backupd)",
 			"no committed backup: this cluster cannot be restored from here"))
 	}
 	out = append(out, ageFinding(st, sch, th, now))
 	return append(out, verifyFinding(st, sch, th, now))
+}
+
+func damagedFinding(st DestinationState) Finding {
+	ids := make([]string, len(st.Damaged))
+	for i, d := range st.Damaged {
+		ids[i] = d.ID
+	}
+	return finding(Warn, "backups at "+st.URL, "etcd-backupd list shows why; restore from another backup, and find who edited or "+
+		"overwrote the manifest (object versions, access logs)",
+		"%d damaged manifest(s), those backups cannot be restored: %s (%v)", len(ids), strings.Join(ids, ", "),
+		st.Damaged[0].Err)
 }
 
 const actionStore = "check the destination URL, its credentials (the service's environment) and permissions, " +

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
-	"github.com/etcd-backupd/etcd-backupd/config"
+	"github.com/etcd-backupd/etcd-backupd/schedule"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -65,15 +65,15 @@ func drill(t *testing.T, d Destination, id string, at time.Time, ok bool) {
 	}
 }
 
-func schedule(t *testing.T, spec string) Schedules {
+func schedules(t *testing.T, spec string) Schedules {
 	t.Helper()
-	b, _, err := config.ParseSchedule("*/15 * * * *")
+	b, _, err := schedule.Parse("*/15 * * * *")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := Schedules{Backup: b}
 	if spec != "" {
-		if s.Verify, _, err = config.ParseSchedule(spec); err != nil {
+		if s.Verify, _, err = schedule.Parse(spec); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -127,7 +127,7 @@ func TestBackupFindings(t *testing.T) {
 			d, _ := store(t)
 			tc.setup(t, d)
 			st := Inspect(context.Background(), d)
-			fs := backupFindings(st, schedule(t, tc.verify), DefaultThresholds(), testNow)
+			fs := backupFindings(st, schedules(t, tc.verify), DefaultThresholds(), testNow)
 			if fs[0].Severity != OK || fs[0].Message != "write-read-delete probe passed" {
 				t.Fatalf("probe finding = %+v", fs[0])
 			}
@@ -177,7 +177,7 @@ func TestProbeFails(t *testing.T) {
 	if st.ProbeErr == nil || !strings.Contains(st.ProbeErr.Error(), "write") {
 		t.Fatalf("probe of a destination that is a file: %v", st.ProbeErr)
 	}
-	fs := backupFindings(st, schedule(t, ""), DefaultThresholds(), testNow)
+	fs := backupFindings(st, schedules(t, ""), DefaultThresholds(), testNow)
 	if fs[0].Severity != Critical || !strings.Contains(fs[0].Message, "write-read-delete probe failed") {
 		t.Fatalf("findings = %+v, want the probe critical", fs)
 	}
@@ -194,7 +194,7 @@ func TestInterval(t *testing.T) {
 		{"CRON_TZ=Europe/Paris 0 2 * * *", 24 * time.Hour},
 	}
 	for _, tc := range cases {
-		s, _, err := config.ParseSchedule(tc.spec)
+		s, _, err := schedule.Parse(tc.spec)
 		if err != nil {
 			t.Fatal(err)
 		}

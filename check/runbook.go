@@ -2,11 +2,11 @@ package check
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/runbook"
 )
 
 // Access is how etcdctl reaches the cluster: the config's etcd section.
@@ -44,7 +44,7 @@ func NoSpaceRunbook(h *cluster.Health, a Access, configPath string) []RunbookSte
 			all + " alarm disarm",
 			all + " alarm list",
 		}},
-		{Title: "Check again", Commands: []string{"etcd-backupd --config " + shellQuote(configPath) + " check"}},
+		{Title: "Check again", Commands: []string{"etcd-backupd --config " + runbook.Quote(configPath) + " check"}},
 	}
 	return steps
 }
@@ -74,24 +74,14 @@ func defragCommands(h *cluster.Health, a Access) []string {
 
 // etcdctl is the etcdctl command with the connection flags of the config.
 func (a Access) etcdctl(endpoints []string) string {
-	args := []string{"etcdctl", shellQuote("--endpoints=" + strings.Join(endpoints, ","))}
+	args := []string{"etcdctl", runbook.Quote("--endpoints=" + strings.Join(endpoints, ","))}
 	for _, f := range []struct{ flag, v string }{{"cacert", a.CACert}, {"cert", a.Cert}, {"key", a.Key}, {"user", a.Username}} {
 		if f.v != "" {
-			args = append(args, shellQuote("--"+f.flag+"="+f.v))
+			args = append(args, runbook.Quote("--"+f.flag+"="+f.v))
 		}
 	}
 	if a.Username != "" && a.PasswordFile != "" {
-		args = append(args, `--password="$(cat `+shellQuote(a.PasswordFile)+`)"`)
+		args = append(args, `--password="$(cat `+runbook.Quote(a.PasswordFile)+`)"`)
 	}
 	return strings.Join(args, " ")
-}
-
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if shellSafe.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -44,7 +44,7 @@ func New(opts Options, lg *zap.Logger) (*Client, error) {
 	}
 	tc, err := TLSConfig(opts.CACert, opts.Cert, opts.Key)
 	if err != nil {
-		return nil, err
+		return nil, &FilesError{err}
 	}
 	c := &Client{opts: opts, tls: tc, lg: lg.Named("etcd")}
 	c.cli, err = c.dial(opts.Endpoints)
@@ -53,6 +53,13 @@ func New(opts Options, lg *zap.Logger) (*Client, error) {
 	}
 	return c, nil
 }
+
+// FilesError is a CA, certificate or key file that cannot be used, found before anything is dialled:
+// the operator's to fix, not a failure to talk to etcd.
+type FilesError struct{ Err error }
+
+func (e *FilesError) Error() string { return e.Err.Error() }
+func (e *FilesError) Unwrap() error { return e.Err }
 
 // TLSConfig loads the CA and the client key pair. An empty CA, cert and key give nil (plain connections).
 func TLSConfig(caFile, certFile, keyFile string) (*tls.Config, error) {

@@ -30,14 +30,14 @@ func (c *Config) NotifyOptions() (notify.Options, error) {
 	}
 	b, err := os.ReadFile(n.BearerTokenFile)
 	if err != nil {
-		return o, fmt.Errorf("notify.bearer_token_file: %w", err)
+		return o, &Error{"notify.bearer_token_file", err}
 	}
 	tok := strings.TrimSpace(string(b))
 	switch {
 	case tok == "":
-		return o, fmt.Errorf("notify.bearer_token_file: %s holds no token", n.BearerTokenFile)
+		return o, &Error{"notify.bearer_token_file", fmt.Errorf("%s holds no token", n.BearerTokenFile)}
 	case hasControl(tok, false) || strings.ContainsAny(tok, " \t"):
-		return o, fmt.Errorf("notify.bearer_token_file: %s: the token holds spaces or control characters", n.BearerTokenFile)
+		return o, &Error{"notify.bearer_token_file", fmt.Errorf("%s: the token holds spaces or control characters", n.BearerTokenFile)}
 	}
 	o.BearerToken = tok
 	return o, nil

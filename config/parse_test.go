@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // fullYAML reads configs/etcd-backupd.yaml with its absolute file paths moved to the fixture's files.

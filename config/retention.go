@@ -1,10 +1,10 @@
 package config
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/retention"
+	"github.com/etcd-backupd/etcd-backupd/schedule"
 )
 
 func (c *Config) validateRetention(errs *Errors) {
@@ -43,9 +43,9 @@ func (c *Config) validateRetention(errs *Errors) {
 // RetentionPolicy returns the retention section as a policy, or the default policy when the file
 // has no retention section. Its Location is the zone of schedule.backup (CRON_TZ= or TZ=), else UTC.
 func (c *Config) RetentionPolicy() (retention.Policy, error) {
-	loc, _, err := splitZone(c.Schedule.Backup)
+	loc, _, err := schedule.Zone(c.Schedule.Backup)
 	if err != nil {
-		return retention.Policy{}, fmt.Errorf("schedule.backup: %w", err)
+		return retention.Policy{}, &Error{"schedule.backup", err}
 	}
 	p := retention.DefaultPolicy()
 	if c.Retention != nil {
@@ -53,7 +53,7 @@ func (c *Config) RetentionPolicy() (retention.Policy, error) {
 	}
 	p.Location = loc
 	if err := p.Validate(); err != nil {
-		return retention.Policy{}, fmt.Errorf("retention: %w", err)
+		return retention.Policy{}, &Error{"retention", err}
 	}
 	return p, nil
 }

@@ -5,9 +5,17 @@ import (
 	"os"
 	"strings"
 
+	"github.com/etcd-backupd/etcd-backupd/backup"
+	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/crypto"
+	"github.com/etcd-backupd/etcd-backupd/internal/buildinfo"
+	"github.com/etcd-backupd/etcd-backupd/prune"
+	"github.com/etcd-backupd/etcd-backupd/verify"
 )
+
+// This file and the others named translate_*.go are the one place that turns the config into each
+// package's options: adding a key means adding it here.
 
 // ClusterOptions translates the etcd section, reading the password file.
 func (c *Config) ClusterOptions() (cluster.Options, error) {
@@ -23,7 +31,7 @@ func (c *Config) ClusterOptions() (cluster.Options, error) {
 	if c.Etcd.PasswordFile != "" {
 		b, err := os.ReadFile(c.Etcd.PasswordFile)
 		if err != nil {
-			return o, fmt.Errorf("etcd.password_file: %w", err)
+			return o, &Error{"etcd.password_file", err}
 		}
 		o.Password = strings.TrimRight(string(b), "\r\n")
 	}
@@ -37,7 +45,7 @@ func (c *Config) Recipients() (*crypto.Recipients, error) {
 	}
 	r, err := crypto.LoadRecipients(c.Encryption.Recipients)
 	if err != nil {
-		return nil, fmt.Errorf("encryption.recipients: %w", err)
+		return nil, &Error{"encryption.recipients", err}
 	}
 	return r, nil
 }
@@ -45,13 +53,25 @@ func (c *Config) Recipients() (*crypto.Recipients, error) {
 // Identity loads the private key that decrypts backups.
 func (c *Config) Identity() (*crypto.Identity, error) {
 	if c.Encryption.PrivateKey == "" {
-		return nil, fmt.Errorf("encryption.private_key: not set; it is needed to decrypt backups")
+		return nil, &Error{"encryption.private_key", fmt.Errorf("not set; it is needed to decrypt backups")}
 	}
 	id, err := crypto.LoadIdentity(c.Encryption.PrivateKey, c.Encryption.PassphraseFile)
 	if err != nil {
-		return nil, fmt.Errorf("encryption.private_key: %w", err)
+		return nil, &Error{"encryption.private_key", err}
 	}
 	return id, nil
+}
+
+// IdentityFor loads the private key when backup m is encrypted, and nil when it is not.
+func (c *Config) IdentityFor(m *catalog.Manifest) (*crypto.Identity, error) {
+	if m.Object.Encryption == catalog.EncryptionNone {
+		return nil, nil
+	}
+	if c.Encryption.PrivateKey == "" {
+		return nil, &Error{"encryption.private_key", fmt.Errorf("not set; backup %s is encrypted and "+
+			"only the private key decrypts it", m.ID)}
+	}
+	return c.Identity()
 }
 
 // DestinationURLs lists the destination URLs in config order.
@@ -61,4 +81,44 @@ func (c *Config) DestinationURLs() []string {
 		urls[i] = d.URL
 	}
 	return urls
+}
+
+// BackupOptions are the options of one backup, without the destinations and the logger, which
+// the caller sets. They load the recipients' keys.
+func (c *Config) BackupOptions() (backup.Options, error) {
+	rcpt, err := c.Recipients()
+	if err != nil {
+		return backup.Options{}, err
+	}
+	return backup.Options{
+		Cluster:          c.ClusterName,
+		SpoolDir:         c.SpoolDir,
+		Compression:      c.Compression,
+		CompressionLevel: c.CompressionLevel,
+		Recipients:       rcpt,
+		SnapshotFrom:     c.Etcd.SnapshotFrom,
+		SnapshotTimeout:  c.Etcd.SnapshotTimeout.D(),
+		ToolVersion:      buildinfo.Get(),
+	}, nil
+}
+
+// PruneOptions are the options of prune: the retention policy, the backup timeout the sweeper's
+// grace period never falls below, and the spool dir. The caller sets the logger.
+func (c *Config) PruneOptions(dryRun bool) (prune.Options, error) {
+	p, err := c.RetentionPolicy()
+	if err != nil {
+		return prune.Options{}, err
+	}
+	return prune.Options{
+		Policy:        p,
+		DryRun:        dryRun,
+		BackupTimeout: c.Etcd.SnapshotTimeout.D(),
+		SpoolDir:      c.SpoolDir,
+	}, nil
+}
+
+// VerifyOptions are the options of every verification, without the catalog, the logger and the
+// progress bar, which the caller sets. id decrypts the backup; nil for a plaintext one.
+func (c *Config) VerifyOptions(id *crypto.Identity) verify.Options {
+	return verify.Options{Identity: id, ScratchDir: c.Verify.ScratchDir, ToolVersion: buildinfo.Get()}
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/etcd-backupd/etcd-backupd/schedule"
+	"github.com/etcd-backupd/etcd-backupd/workdir"
 )
 
 var clusterNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
@@ -57,13 +60,13 @@ func (c *Config) validateClusterName(errs *Errors) {
 func (c *Config) validateSchedule(errs *Errors) {
 	if c.Schedule.Backup == "" {
 		errs.add("schedule.backup", "required: a cron spec such as @hourly or */15 * * * *")
-	} else if _, _, err := ParseSchedule(c.Schedule.Backup); err != nil {
+	} else if _, _, err := schedule.Parse(c.Schedule.Backup); err != nil {
 		errs.add("schedule.backup", "%v", err)
 	}
 	if c.Schedule.Verify == "" {
 		return
 	}
-	if _, _, err := ParseSchedule(c.Schedule.Verify); err != nil {
+	if _, _, err := schedule.Parse(c.Schedule.Verify); err != nil {
 		errs.add("schedule.verify", "%v", err)
 	}
 	if !c.Encryption.Disabled && c.Encryption.PrivateKey == "" {
@@ -109,6 +112,8 @@ func checkDir(errs *Errors, field, dir string) {
 		errs.add(field, "%q: control characters (such as NUL or a newline) in a path", dir)
 	case !filepath.IsAbs(dir):
 		errs.add(field, "%q: must be an absolute path", dir)
+	default:
+		addErr(errs, field, workdir.Check(dir)) // a shared or foreign directory is refused now, not at the first run
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/retention"
+	"github.com/etcd-backupd/etcd-backupd/spool"
 )
 
 // TestRunAllPerDestination checks that each destination is pruned on what it holds, and that
@@ -23,16 +24,18 @@ func TestRunAllPerDestination(t *testing.T) {
 		idsB = append(idsB, b.backup(at.Add(-30*time.Minute)))
 	}
 	b.drill(idsB[0], base, true)
-	spool := filepath.Join(t.TempDir(), "spool")
-	if err := os.Mkdir(spool, 0o700); err != nil {
+	dir := filepath.Join(t.TempDir(), "spool")
+	sp, _, err := spool.Open(dir) // a spool that a backup used
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(spool, "1.db.part"), []byte("x"), 0o600); err != nil {
+	sp.Close()
+	if err := os.WriteFile(filepath.Join(dir, "1.db.part"), []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	o := opts(retention.Policy{KeepLast: 2})
-	o.SpoolDir = spool
-	res, err := RunAll(context.Background(), []*catalog.Catalog{a.cat, b.cat}, o)
+	o.SpoolDir = dir
+	res, err := RunAll(context.Background(), catalog.NewSet([]*catalog.Catalog{a.cat, b.cat}, nil, nil), o)
 	if err != nil {
 		t.Fatalf("RunAll: %v", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/retention"
@@ -44,7 +43,7 @@ func newestVerified(ctx context.Context, st *state, ids []string) (string, error
 		if len(keys) == 0 {
 			continue
 		}
-		d, err := readDrill(ctx, st.cat.Store, keys[len(keys)-1])
+		d, err := st.cat.ReadDrill(ctx, keys[len(keys)-1])
 		if errors.Is(err, storage.ErrNotFound) {
 			continue // deleted by a concurrent prune
 		}
@@ -56,23 +55,6 @@ func newestVerified(ctx context.Context, st *state, ids []string) (string, error
 		}
 	}
 	return "", nil
-}
-
-func readDrill(ctx context.Context, s storage.Store, key string) (*catalog.Drill, error) {
-	r, err := s.NewReader(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read %s at %s: %w", key, s, err)
-	}
-	d, err := catalog.DecodeDrill(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s at %s: %w", key, s, err)
-	}
-	return d, nil
 }
 
 // checkPlan is the last check before deleting: something is kept, and neither the newest

@@ -2,7 +2,6 @@ package prune
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"go.uber.org/zap"
@@ -10,17 +9,16 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 )
 
-// RunAll prunes every destination in turn, then sweeps the spool. A failed destination does not
-// stop the others; their errors are joined. The Result is never nil.
-func RunAll(ctx context.Context, cats []*catalog.Catalog, o Options) (*Result, error) {
+// RunAll prunes every destination in turn (catalog.Set's policy: a failed destination does not
+// stop the others; their errors are joined), then sweeps the spool. The Result is never nil.
+func RunAll(ctx context.Context, set *catalog.Set, o Options) (*Result, error) {
 	o.defaults()
 	res := &Result{Destinations: []*Report{}, Spool: []Swept{}}
-	var errs []error
-	for _, c := range cats {
+	err := set.Each(ctx, func(c *catalog.Catalog) error {
 		r, err := Run(ctx, c, o)
 		res.Destinations = append(res.Destinations, r)
-		errs = append(errs, err)
-	}
+		return err
+	})
 	if o.SpoolDir != "" {
 		sw, err := SweepSpool(o.SpoolDir, o.DryRun)
 		res.Spool = append(res.Spool, sw...)
@@ -29,7 +27,7 @@ func RunAll(ctx context.Context, cats []*catalog.Catalog, o Options) (*Result, e
 			o.Logger.Warn("spool not swept", zap.Error(err))
 		}
 	}
-	return res, errors.Join(errs...)
+	return res, err
 }
 
 // Run prunes one destination: it applies the policy to what the listings show, deletes the

@@ -2,16 +2,11 @@ package prune
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/etcd-backupd/etcd-backupd/backup"
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/spool"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -87,50 +82,31 @@ func (p *pruner) sweepPending(ctx context.Context) error {
 	return nil
 }
 
-// spoolSuffix names spool files; backup.OpenSpool removes them.
-const spoolSuffix = ".db.part"
-
 // SweepSpool removes the spool files a crash left in dir. It takes the spool lock through
-// backup.OpenSpool, so it removes nothing while a backup runs there; the lock, not the age,
-// tells that a file is dead. A missing dir is not created. With dryRun it lists the files only.
+// spool.Open, so it removes nothing while a backup runs there; the lock, not the age, tells that a
+// file is dead. A missing dir is not created. With dryRun it lists the files only.
 func SweepSpool(dir string, dryRun bool) ([]Swept, error) {
-	found, err := spoolFiles(dir)
+	found, err := spool.Leftovers(dir)
 	if err != nil || len(found) == 0 || dryRun {
-		return found, err
+		return swept(found, nil), err
 	}
-	s, removed, err := backup.OpenSpool(dir)
+	s, removed, err := spool.Open(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	gone := map[string]bool{}
-	for _, f := range removed {
-		gone[f] = true
-	}
-	for i := range found {
-		found[i].Deleted = gone[found[i].Key]
-	}
-	return found, nil
+	return swept(found, removed), nil
 }
 
-func spoolFiles(dir string) ([]Swept, error) {
-	ents, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("spool %s: %w", dir, err)
+// swept reports the spool files found, marking those removed as deleted.
+func swept(found, removed []spool.File) []Swept {
+	gone := map[string]bool{}
+	for _, f := range removed {
+		gone[f.Path] = true
 	}
 	var out []Swept
-	for _, e := range ents {
-		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), spoolSuffix) {
-			continue
-		}
-		s := Swept{Kind: KindSpool, Key: filepath.Join(dir, e.Name())}
-		if fi, err := e.Info(); err == nil {
-			s.ModTime = fi.ModTime()
-		}
-		out = append(out, s)
+	for _, f := range found {
+		out = append(out, Swept{Kind: KindSpool, Key: f.Path, ModTime: f.ModTime, Deleted: gone[f.Path]})
 	}
-	return out, nil
+	return out
 }

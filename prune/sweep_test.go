@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/etcd-backupd/etcd-backupd/backup"
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/retention"
+	"github.com/etcd-backupd/etcd-backupd/spool"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -197,9 +197,11 @@ func TestSweepSpool(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "spool")
-			if err := os.Mkdir(dir, 0o700); err != nil {
+			claimed, _, err := spool.Open(dir) // a spool that earlier backups used
+			if err != nil {
 				t.Fatal(err)
 			}
+			claimed.Close()
 			part, other := filepath.Join(dir, "x.db.part"), filepath.Join(dir, "notes.txt")
 			for _, p := range []string{part, other} {
 				if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
@@ -207,7 +209,7 @@ func TestSweepSpool(t *testing.T) {
 				}
 			}
 			if c.locked {
-				s, _, err := backup.OpenSpool(dir)
+				s, _, err := spool.Open(dir)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -15,7 +15,6 @@ import (
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.uber.org/zap"
 
-	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/snapstat"
 )
 
@@ -24,7 +23,7 @@ import (
 
 // TestMain serves the library's status in a child process (see libraryChild) when asked to.
 func TestMain(m *testing.M) {
-	cluster.RunStatusChild()
+	snapstat.RunChild()
 	os.Exit(m.Run())
 }
 
@@ -76,7 +75,7 @@ func library(t testing.TB, path string) snapstat.Status {
 func libraryChild(path string) (snapstat.Status, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	st, err := cluster.SnapshotStatus(ctx, path)
+	st, err := snapstat.File(ctx, path)
 	return snapstat.Status(st), err
 }
 

@@ -4,6 +4,9 @@
 // bbolt's pages arrive in file order, not in key order. Each leaf page is reduced, as it passes, to
 // the CRC of its keys and values and, for the key bucket, to a fingerprint per revision. At the end
 // the tree is walked in key order over those records, and the page CRCs are combined in that order.
+//
+// File, its counterpart on a file, runs etcd's own library in a child process: deep verification
+// checks a restored file with it, and the tests hold the scanner to its results.
 package snapstat
 
 import (

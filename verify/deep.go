@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
-	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/snapstat"
 )
 
 // drillName is the member name of the throwaway member a deep verification starts.
@@ -68,14 +68,14 @@ func deep(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill
 // statusAndRestore runs snapshot status and the restore side by side: both only read the file.
 func statusAndRestore(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill, plain, data string, hold *os.File) error {
 	type result struct {
-		st  cluster.Status
+		st  snapstat.Status
 		err error
 		dur float64
 	}
 	done := make(chan result, 1)
 	go func() {
 		t := time.Now()
-		st, err := cluster.SnapshotStatus(ctx, plain)
+		st, err := snapstat.File(ctx, plain)
 		done <- result{st, err, time.Since(t).Round(time.Millisecond).Seconds()}
 	}()
 	t := time.Now()
@@ -104,7 +104,7 @@ func statusAndRestore(ctx context.Context, o *Options, m *catalog.Manifest, d *c
 	return nil
 }
 
-func compareStatus(m *catalog.Manifest, st cluster.Status) error {
+func compareStatus(m *catalog.Manifest, st snapstat.Status) error {
 	if err := mismatch("snapshot hash", m.Snapshot.Hash, st.Hash); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/workdir"
 )
 
 // TestDeep restores a backup in the scratch dir, serves it and compares; the scratch dir is emptied.
@@ -40,7 +41,7 @@ func TestDeep(t *testing.T) {
 			t.Fatalf("no step %q in %v", s, d.Steps)
 		}
 	}
-	assertOnly(t, o.ScratchDir, scratchLock)
+	assertOnly(t, o.ScratchDir, workdir.Marker, ".lock")
 	last, err := f.cat.LastDrills(context.Background())
 	if err != nil || last[m.ID] == nil || last[m.ID].Mode != catalog.ModeDeep || !last[m.ID].OK {
 		t.Fatalf("recorded drill %+v, %v", last[m.ID], err)
@@ -80,7 +81,7 @@ func TestDeepFailures(t *testing.T) {
 			if c.hook != nil && !errors.Is(err, syscall.ENOSPC) {
 				t.Fatalf("error %v is not ENOSPC", err)
 			}
-			assertOnly(t, o.ScratchDir, scratchLock)
+			assertOnly(t, o.ScratchDir, workdir.Marker, ".lock")
 			last, _ := f.cat.LastDrills(context.Background())
 			if r := last[m.ID]; r == nil || r.OK || r.Error != err.Error() {
 				t.Fatalf("recorded drill %+v", r)

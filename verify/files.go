@@ -7,44 +7,32 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/etcd-backupd/etcd-backupd/workdir"
 	"go.uber.org/zap"
-	"golang.org/x/sys/unix"
 )
 
-const (
-	scratchPrefix = "drill-"
-	scratchLock   = ".lock"
-)
+const scratchPrefix = "drill-"
 
-// scratch is one deep verification's private directory under the scratch root. The root's lock
-// keeps two verifications apart, and leftovers of a crashed one (plaintext) are removed first.
+// scratch is one deep verification's private directory under the scratch root (verify.scratch_dir,
+// claimed as workdir.Open does). The root's lock keeps two verifications apart, and leftovers of a
+// crashed one (plaintext) are removed first.
 type scratch struct {
 	dir  string
-	lock *os.File
+	root *workdir.Dir
 }
 
 func openScratch(root string, lg *zap.Logger) (*scratch, error) {
 	if root == "" {
 		return nil, errors.New("no scratch dir (verify.scratch_dir)")
 	}
-	if err := os.MkdirAll(root, 0o700); err != nil {
-		return nil, fmt.Errorf("scratch dir: %w", err)
+	wd, err := workdir.Open(root)
+	if errors.Is(err, workdir.ErrBusy) {
+		return nil, fmt.Errorf("scratch dir %s: another verification is running there", root)
 	}
-	if err := os.Chmod(root, 0o700); err != nil {
-		return nil, fmt.Errorf("scratch dir: %w", err)
-	}
-	lock, err := os.OpenFile(filepath.Join(root, scratchLock), os.O_CREATE|os.O_RDWR|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("scratch dir: %w", err)
+		return nil, fmt.Errorf("verify.scratch_dir: %w", err)
 	}
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		lock.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("scratch dir %s: another verification is running there", root)
-		}
-		return nil, fmt.Errorf("scratch dir %s: lock: %w", root, err)
-	}
-	s := &scratch{lock: lock}
+	s := &scratch{root: wd}
 	if err := removeLeftovers(root, lg); err != nil {
 		s.Close()
 		return nil, err
@@ -80,7 +68,7 @@ func (s *scratch) Close() error {
 	if s.dir != "" {
 		err = os.RemoveAll(s.dir)
 	}
-	if cerr := s.lock.Close(); err == nil {
+	if cerr := s.root.Close(); err == nil {
 		err = cerr
 	}
 	return err

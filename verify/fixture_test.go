@@ -15,11 +15,13 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/crypto"
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
+	"github.com/etcd-backupd/etcd-backupd/snapstat"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
 func TestMain(m *testing.M) {
-	cluster.RunStatusChild()
+	snapstat.RunChild()
+	RunChild()
 	code := m.Run()
 	gpgtest.Cleanup()
 	if benchDir != "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/crypto"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
+	"github.com/etcd-backupd/etcd-backupd/workdir"
 )
 
 // victim is a file someone else owns, which a planted link points at.
@@ -150,7 +151,7 @@ func TestRestoreRemovesLeftovers(t *testing.T) {
 			where, prefix := parent, "etcd.restore-"
 			if mount {
 				mkdir(t, data, 0o755)
-				mountTmpfs(t, data, "64m")
+				mountTmpfs(t, data, "256m")
 				where, prefix = data, insidePrefix
 			}
 			ours := []string{prefix + "11", prefix + "12"}
@@ -283,12 +284,14 @@ func TestDeepRefusesLinkedLock(t *testing.T) {
 	f := newFixture(t, 50, 128, false)
 	m := f.backup()
 	o := f.options()
-	mkdir(t, o.ScratchDir, 0o700)
+	if err := workdir.Claim(o.ScratchDir); err != nil { // ours: only the lock is planted
+		t.Fatal(err)
+	}
 	v := newVictim(t)
 	target := filepath.Join(filepath.Dir(v.path), "created")
-	symlink(t, target, filepath.Join(o.ScratchDir, scratchLock))
+	symlink(t, target, filepath.Join(o.ScratchDir, ".lock"))
 	_, err := Deep(context.Background(), o, m)
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(o.ScratchDir, scratchLock)) {
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(o.ScratchDir, ".lock")) {
 		t.Fatalf("Deep = %v, want a refusal naming the lock file", err)
 	}
 	assertOnly(t, filepath.Dir(v.path), "victim")

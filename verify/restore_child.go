@@ -20,9 +20,10 @@ import (
 // as JSON on stdin, and exit.
 const restoreEnv = "ETCD_BACKUPD_SNAPSHOT_RESTORE"
 
-// init serves the restore child in every binary that links this package, before its main or
-// TestMain: the command's main is not ours to change, and the child must not parse its flags.
-func init() {
+// RunChild serves a restore request when this process was started as the restore child, and then
+// exits. Call it first thing in main and in TestMain, before any flag is parsed; otherwise it
+// returns at once.
+func RunChild() {
 	if os.Getenv(restoreEnv) != "" {
 		os.Exit(restoreChild())
 	}

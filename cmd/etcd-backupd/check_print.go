@@ -3,10 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"regexp"
-	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -34,7 +31,7 @@ func printReport(w io.Writer, output string, r *check.Report) error {
 }
 
 func printMembers(w io.Writer, ms []check.MemberRow) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "ENDPOINT\tNAME\tID\tLEADER\tTERM\tRAFT INDEX\tAPPLIED\tDB SIZE\tIN USE\tQUOTA %\tVERSION\tERRORS")
 	for _, m := range ms {
 		if m.Version == "" && !m.Answers {
@@ -56,7 +53,7 @@ func printDestinations(w io.Writer, ds []check.DestinationRow) error {
 	if len(ds) == 0 {
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "DESTINATION\tPROBE\tBACKUPS\tNEWEST\tLAST DRILL")
 	for _, d := range ds {
 		probe := d.Probe
@@ -97,21 +94,9 @@ func printRunbook(w io.Writer, steps []check.RunbookStep) {
 	fmt.Fprintln(w)
 }
 
-// alarmRE matches an alarm in a member's status errors: every member lists every member's alarms.
-var alarmRE = regexp.MustCompile(`^memberID:\s*\d+\s+(alarm:\s*\w+)$`)
-
-// errCell joins a member's errors for the table, on one line, each alarm type once.
+// errCell joins a member's errors for the table, on one line.
 func errCell(errs []string) string {
-	var out []string
-	for _, e := range errs {
-		e = strings.Join(strings.Fields(e), " ")
-		if m := alarmRE.FindStringSubmatch(e); m != nil {
-			e = strings.ReplaceAll(m[1], " ", "")
-		}
-		if !slices.Contains(out, e) {
-			out = append(out, e)
-		}
-	}
+	out := check.ErrorSummary(errs)
 	if len(out) == 0 {
 		return "-"
 	}

@@ -4,16 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/check"
 	"github.com/etcd-backupd/etcd-backupd/config"
-	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
 // checkFlags are the flags of check.
@@ -67,12 +64,12 @@ func (f checkFlags) validate() error {
 }
 
 func (g *globals) check(ctx context.Context, f checkFlags) error {
-	a, err := g.newApp()
+	a, err := g.newAppWith(config.LoadForCheck) // an expired certificate is a finding here
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	o, err := g.checkOptions(a.cfg, f.th)
+	o, err := a.cfg.CheckOptions(g.configPath, f.th)
 	if err != nil {
 		return err
 	}
@@ -81,7 +78,8 @@ func (g *globals) check(ctx context.Context, f checkFlags) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	dests := a.checkDestinations(ctx)
+	var dests []check.Destination
+	dests, a.dests = a.cfg.CheckDestinations(ctx, a.lg)
 	rep := check.Run(ctx, a.etcd, dests, o, time.Now())
 	if err := printReport(g.stdout, f.output, rep); err != nil {
 		return err
@@ -91,44 +89,4 @@ func (g *globals) check(ctx context.Context, f checkFlags) error {
 			check.Count(rep.Findings, check.Warn))
 	}
 	return nil
-}
-
-// checkOptions translates the config for the check.
-func (g *globals) checkOptions(cfg *config.Config, th check.Thresholds) (check.Options, error) {
-	o := check.Options{
-		Cluster: cfg.ClusterName,
-		Access: check.Access{Endpoints: cfg.Etcd.Endpoints, CACert: cfg.Etcd.CACert, Cert: cfg.Etcd.Cert,
-			Key: cfg.Etcd.Key, Username: cfg.Etcd.Username, PasswordFile: cfg.Etcd.PasswordFile},
-		Thresholds: th,
-	}
-	var err error
-	if o.ConfigPath, err = filepath.Abs(g.configPath); err != nil {
-		o.ConfigPath = g.configPath
-	}
-	if o.Schedules.Backup, _, err = config.ParseSchedule(cfg.Schedule.Backup); err != nil {
-		return o, usageError{fmt.Errorf("schedule.backup: %w", err)}
-	}
-	if cfg.Schedule.Verify != "" {
-		if o.Schedules.Verify, _, err = config.ParseSchedule(cfg.Schedule.Verify); err != nil {
-			return o, usageError{fmt.Errorf("schedule.verify: %w", err)}
-		}
-	}
-	return o, nil
-}
-
-// checkDestinations opens every destination; one that does not open becomes a finding, not an error.
-func (a *app) checkDestinations(ctx context.Context) []check.Destination {
-	var out []check.Destination
-	for i, u := range a.cfg.DestinationURLs() {
-		d := check.Destination{URL: storage.Redact(u)}
-		s, err := a.openStore(ctx, i)
-		if err != nil {
-			d.OpenErr = err
-		} else {
-			d.Catalog = catalog.New(s, a.cfg.ClusterName)
-			a.cats = append(a.cats, d.Catalog)
-		}
-		out = append(out, d)
-	}
-	return out
 }

@@ -42,11 +42,12 @@ func (g *globals) prune(ctx context.Context, dryRun bool, output string) error {
 		return err
 	}
 	defer a.Close()
-	o, err := a.pruneOptions(dryRun)
+	o, err := a.cfg.PruneOptions(dryRun)
 	if err != nil {
 		return err
 	}
-	res, err := prune.RunAll(ctx, a.cats, o)
+	o.Logger = a.lg.Named("prune")
+	res, err := prune.RunAll(ctx, a.dests, o)
 	if perr := printPrune(g.stdout, output, res); perr != nil {
 		return perr
 	}

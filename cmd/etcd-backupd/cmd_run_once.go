@@ -5,10 +5,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/etcd-backupd/etcd-backupd/backup"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
-
-	"github.com/etcd-backupd/etcd-backupd/daemon"
 )
 
 func newRunOnceCmd(g *globals) *cobra.Command {
@@ -36,21 +35,30 @@ func (g *globals) runOnce(ctx context.Context, output string) error {
 	if err := a.openEtcd(); err != nil {
 		return err
 	}
-	svc, err := a.service(daemon.NewMetrics(a.cfg.ClusterName))
+	dc, err := a.cfg.BackupJobConfig()
 	if err != nil {
 		return err
 	}
-	res, err := svc.BackupAndPrune(ctx)
+	res, err := a.daemon(dc, nil).Backup.Run(ctx)
 	logPeakMemory(a.lg)
 	if res != nil && res.Manifest != nil {
-		if perr := printManifests(g.stdout, output, res.Manifest); perr != nil {
+		if perr := printListed(g.stdout, output, committedRows(res)); perr != nil {
 			return perr
 		}
 	}
-	if err != nil {
-		return err
+	return err
+}
+
+// committedRows is one row per destination of the backup res made: committed, or why not.
+func committedRows(res *backup.Result) []listed {
+	rows := make([]listed, len(res.Dests))
+	for i, d := range res.Dests {
+		rows[i] = listed{Destination: d.URL, Manifest: res.Manifest}
+		if d.Err != nil {
+			rows[i].Error = d.Err.Error()
+		}
 	}
-	return nil
+	return rows
 }
 
 // logPeakMemory logs the peak resident memory of this process.

@@ -2,20 +2,25 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
-	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
+	"github.com/etcd-backupd/etcd-backupd/snapstat"
+	"github.com/etcd-backupd/etcd-backupd/verify"
+	"github.com/etcd-backupd/etcd-backupd/workdir"
 )
 
 func TestMain(m *testing.M) {
-	cluster.RunStatusChild()
+	snapstat.RunChild()
+	verify.RunChild()
 	code := m.Run()
 	gpgtest.Cleanup()
 	os.Exit(code)
@@ -109,8 +114,28 @@ func (e *env) assertNoBackup() {
 		e.t.Fatalf("store holds %v after a failed backup", got)
 	}
 	for _, f := range files(e.t, filepath.Join(e.dir, "spool")) {
-		if f != ".lock" {
+		if f != ".lock" && f != workdir.Marker {
 			e.t.Fatalf("spool holds %s after a failed backup", f)
 		}
 	}
+}
+
+// runOnce runs run-once -w json and returns the backup it committed: one row per destination,
+// each committed, all of one backup.
+func (e *env) runOnce() *catalog.Manifest {
+	e.t.Helper()
+	out, stderr, code := e.run("run-once", "-w", "json")
+	if code != 0 {
+		e.t.Fatalf("run-once: exit %d: %s", code, stderr)
+	}
+	var rows []listed
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) == 0 {
+		e.t.Fatalf("run-once output %q: %v", out, err)
+	}
+	for _, r := range rows {
+		if r.Manifest == nil || r.ID != rows[0].ID || r.Error != "" || r.Destination == "" {
+			e.t.Fatalf("run-once row %+v, want %s committed", r, rows[0].ID)
+		}
+	}
+	return rows[0].Manifest
 }

@@ -78,7 +78,7 @@ func TestRunOnceSpoolFull(t *testing.T) {
 	if err := os.MkdirAll(spool, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	testgate.Tmpfs(t, spool, "size=256k")
+	testgate.Tmpfs(t, spool, "size=256k,mode=0700")
 	_, stderr, code := e.run("run-once")
 	if code != 1 || !regexp.MustCompile(`spool .*no space left on device`).MatchString(lastLine(stderr)) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)

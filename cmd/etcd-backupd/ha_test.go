@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"

@@ -5,11 +5,13 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/snapstat"
+	"github.com/etcd-backupd/etcd-backupd/verify"
 )
 
 func main() {
-	cluster.RunStatusChild()
+	snapstat.RunChild()
+	verify.RunChild()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50) // a backup's live heap is small and steady: trade a little CPU for RSS
 	}

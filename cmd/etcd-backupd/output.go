@@ -29,6 +29,9 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// newTable returns the writer of every table the CLI prints.
+func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
+
 func checkOutput(output string) error {
 	if output != outTable && output != outJSON {
 		return usageError{fmt.Errorf("--write-out: %q is not table or json", output)}
@@ -41,14 +44,14 @@ type listed struct {
 	Destination string `json:"destination"`
 	*catalog.Manifest
 	LastDrill *catalog.Drill `json:"last_drill,omitempty"`
+	Damaged   *damagedRow    `json:"damaged,omitempty"` // the manifest cannot be trusted; no other field is set
+	Error     string         `json:"error,omitempty"`   // run-once: this destination did not commit
 }
 
-func printManifests(w io.Writer, output string, ms ...*catalog.Manifest) error {
-	rows := make([]listed, len(ms))
-	for i, m := range ms {
-		rows[i] = listed{Manifest: m}
-	}
-	return printListed(w, output, rows)
+// damagedRow is a committed backup whose manifest cannot be trusted.
+type damagedRow struct {
+	ID    string `json:"id"`
+	Error string `json:"error"`
 }
 
 func printListed(w io.Writer, output string, rows []listed) error {
@@ -61,15 +64,34 @@ func printListed(w io.Writer, output string, rows []listed) error {
 		}
 		return writeJSON(w, rows)
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "ID\tTIME\tREVISION\tKEYS\tSIZE\tSTORED\tVERIFIED\tDESTINATION")
+	var notes []string
 	for _, r := range rows {
 		m := r.Manifest
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", m.ID, m.CreatedAt.UTC().Format(time.RFC3339),
-			m.Snapshot.Revision, m.Snapshot.TotalKeys, humanize.IBytes(uint64(m.Snapshot.Size)),
-			humanize.IBytes(uint64(m.Object.Size)), drillCell(r.LastDrill), orDash(r.Destination))
+		switch {
+		case r.Damaged != nil:
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\tDAMAGED\t%s\n", r.Damaged.ID, orDash(r.Destination))
+			notes = append(notes, fmt.Sprintf("%s at %s: %s", r.Damaged.ID, r.Destination, r.Damaged.Error))
+		case r.Error != "":
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\tFAILED\t%s\n", m.ID, orDash(r.Destination))
+			notes = append(notes, fmt.Sprintf("%s at %s: %s", m.ID, r.Destination, r.Error))
+		default:
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", m.ID, m.CreatedAt.UTC().Format(time.RFC3339),
+				m.Snapshot.Revision, m.Snapshot.TotalKeys, humanize.IBytes(uint64(m.Snapshot.Size)),
+				humanize.IBytes(uint64(m.Object.Size)), drillCell(r.LastDrill), orDash(r.Destination))
+		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "\n%s", n)
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w)
+	}
+	return nil
 }
 
 func drillCell(d *catalog.Drill) string {

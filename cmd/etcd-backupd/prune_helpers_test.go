@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -70,15 +69,7 @@ func (e *env) backups(n int) []string {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		out, stderr, code := e.run("run-once", "-w", "json")
-		if code != 0 {
-			e.t.Fatalf("run-once: exit %d: %s", code, stderr)
-		}
-		var rows []listed
-		if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 {
-			e.t.Fatalf("run-once output %q: %v", out, err)
-		}
-		ids = append(ids, rows[0].ID)
+		ids = append(ids, e.runOnce().ID)
 	}
 	return ids
 }

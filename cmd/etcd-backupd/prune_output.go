@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/prune"
@@ -37,7 +36,7 @@ func printPrune(w io.Writer, output string, res *prune.Result) error {
 
 func printPruneReport(w io.Writer, r *prune.Report) error {
 	fmt.Fprintf(w, "DESTINATION %s\nPOLICY      %s\n", r.Destination, r.Policy)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "ID\tTIME\tACTION\tREASONS")
 	for _, row := range r.Backups {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.ID, row.Time.UTC().Format(time.RFC3339),
@@ -59,7 +58,7 @@ func printPruneReport(w io.Writer, r *prune.Report) error {
 }
 
 func printSwept(w io.Writer, sw []prune.Swept, dryRun bool) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "SWEPT\tMODIFIED\tACTION\tKEY")
 	for _, s := range sw {
 		mod := "-"

@@ -19,7 +19,9 @@ const (
 	exitUsage  = 2
 )
 
-// usageError marks a usage or config error (exit 2).
+// usageError marks a usage error (exit 2): a flag or argument the operator must fix. Errors in the
+// config file and in the files it names are config errors (config.IsConfigError), exit 2 as well;
+// everything else is an operation that failed (exit 1).
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
@@ -62,15 +64,17 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "etcd-backupd: %s\n", strings.TrimSpace(err.Error()))
 	var ue usageError
-	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
+	if errors.As(err, &ue) || config.IsConfigError(err) || strings.HasPrefix(err.Error(), "unknown command") {
 		return exitUsage
 	}
 	return exitFailed
 }
 
 // loadConfig reads the config file; its errors are usage errors (exit 2).
-func (g *globals) loadConfig() (*config.Config, error) {
-	cfg, err := config.Load(g.configPath)
+func (g *globals) loadConfig() (*config.Config, error) { return g.loadConfigWith(config.Load) }
+
+func (g *globals) loadConfigWith(load func(string) (*config.Config, error)) (*config.Config, error) {
+	cfg, err := load(g.configPath)
 	if err != nil {
 		return nil, usageError{err}
 	}

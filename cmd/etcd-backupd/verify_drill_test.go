@@ -9,7 +9,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 )
 
-// TestDrillRunner runs the daemon's drill from the config: a deep verification of the newest backup
+// TestDrillRunner runs the daemon's drill job from the config: a deep verification of the newest backup
 // at each of two destinations, recorded at both.
 func TestDrillRunner(t *testing.T) {
 	e := newEnv(t, 300).withPrivateKey()
@@ -17,6 +17,7 @@ func TestDrillRunner(t *testing.T) {
 		map[string]any{"url": "file://" + filepath.Join(e.dir, "store")},
 		map[string]any{"url": "file://" + filepath.Join(e.dir, "store2")},
 	})
+	e.set("schedule.verify", "@daily")
 	vrBackup(t, e)
 	m := vrBackup(t, e)
 	var out, errb bytes.Buffer
@@ -26,18 +27,17 @@ func TestDrillRunner(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	drill, err := a.drillRunner()
+	dc, err := a.cfg.DaemonConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := drill(context.Background())
-	if err != nil || !d.OK || d.BackupID != m.ID || d.Mode != catalog.ModeDeep {
-		t.Fatalf("drill %+v, %v; want the newest backup %s", d, err, m.ID)
+	if err := a.daemon(dc, nil).Drill.Run(context.Background()); err != nil {
+		t.Fatalf("drill: %v; want the newest backup %s verified", err, m.ID)
 	}
 	if got := vrLastDrills(t, e)[m.ID]; got == nil || !got.OK || got.Mode != catalog.ModeDeep {
 		t.Fatalf("list shows %+v", got)
 	}
-	second, err := a.cats[1].LastDrills(context.Background())
+	second, err := a.dests.All()[1].LastDrills(context.Background())
 	if got := second[m.ID]; err != nil || got == nil || !got.OK || got.Mode != catalog.ModeDeep {
 		t.Fatalf("the second destination records %+v, %v", got, err)
 	}
@@ -48,8 +48,7 @@ func TestDrillRunner(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a2.Close()
-	a2.openStores(context.Background())
-	if _, err := a2.drillRunner(); err == nil {
-		t.Fatal("drillRunner loaded a protected key without its passphrase")
+	if _, err := a2.cfg.DaemonConfig(); err == nil {
+		t.Fatal("the daemon loaded a protected key without its passphrase")
 	}
 }

@@ -29,15 +29,7 @@ func vrBackup(t *testing.T, e *env) *catalog.Manifest {
 	if _, err := e.etcd.Client(t).Put(ctx, "/marker", time.Now().String()); err != nil {
 		t.Fatal(err)
 	}
-	out, stderr, code := e.run("run-once", "-w", "json")
-	if code != 0 {
-		t.Fatalf("run-once: exit %d: %s", code, stderr)
-	}
-	var rows []listed
-	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 {
-		t.Fatalf("run-once output %q: %v", out, err)
-	}
-	return rows[0].Manifest
+	return e.runOnce()
 }
 
 // vrFiles returns the data object and manifest paths of m.

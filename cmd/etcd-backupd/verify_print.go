@@ -5,7 +5,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/dustin/go-humanize"
 
@@ -21,7 +20,7 @@ func printDrill(w io.Writer, output, dest string, m *catalog.Manifest, d *catalo
 	if output == outJSON {
 		return writeJSON(w, drillOutput{Destination: dest, Drill: d, Manifest: m})
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	result := "ok"
 	if !d.OK {
 		result = "FAILED"

@@ -39,14 +39,14 @@ func TestBackupAndPrune(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			pruned := false
-			s := &Service{Metrics: NewMetrics("c1"), Logger: zap.NewNop(),
-				Backup: func(context.Context) (*backup.Result, error) { return c.res, c.err },
-				Prune:  func(context.Context) (int, error) { pruned = true; return 3, nil }}
-			_, err := s.BackupAndPrune(context.Background())
+			s := &BackupJob{metrics: NewMetrics("c1"), lg: zap.NewNop(),
+				take:  func(context.Context) (*backup.Result, error) { return c.res, c.err },
+				prune: func(context.Context) (int, error) { pruned = true; return 3, nil }}
+			_, err := s.Run(context.Background())
 			if (err == nil) != (c.result == "success") || pruned != c.wantPrune {
 				t.Fatalf("err=%v pruned=%v", err, pruned)
 			}
-			if got := testutil.ToFloat64(s.Metrics.Backups.WithLabelValues(c.result)); got != 1 {
+			if got := testutil.ToFloat64(s.metrics.Backups.WithLabelValues(c.result)); got != 1 {
 				t.Fatalf("backups_total{result=%s} = %v", c.result, got)
 			}
 			wantDeleted, wantLast := 0.0, 0.0
@@ -56,10 +56,10 @@ func TestBackupAndPrune(t *testing.T) {
 			if c.res != nil {
 				wantLast = 1002
 			}
-			if got := testutil.ToFloat64(s.Metrics.RetentionDeleted); got != wantDeleted {
+			if got := testutil.ToFloat64(s.metrics.RetentionDeleted); got != wantDeleted {
 				t.Fatalf("retention_deleted_total = %v, want %v", got, wantDeleted)
 			}
-			if got := testutil.ToFloat64(s.Metrics.BackupLastSuccess); got != wantLast {
+			if got := testutil.ToFloat64(s.metrics.BackupLastSuccess); got != wantLast {
 				t.Fatalf("last success = %v, want %v", got, wantLast)
 			}
 		})
@@ -76,9 +76,9 @@ func TestFailureAndRecoveryNotifications(t *testing.T) {
 	defer srv.Close()
 	fails := []bool{true, true, false, false}
 	run := 0
-	s := &Service{Metrics: NewMetrics("c1"), Logger: zap.NewNop(),
-		Notifier: notify.New(notify.Options{URL: srv.URL}),
-		Backup: func(context.Context) (*backup.Result, error) {
+	s := &BackupJob{metrics: NewMetrics("c1"), lg: zap.NewNop(),
+		alerts: newAlerter(notify.New(notify.Options{URL: srv.URL}), "c1", zap.NewNop()),
+		take: func(context.Context) (*backup.Result, error) {
 			if fails[run] {
 				return nil, errors.New("snapshot from x: down")
 			}
@@ -86,7 +86,7 @@ func TestFailureAndRecoveryNotifications(t *testing.T) {
 		}}
 	// Every failure is told; the first success after a failure is a recovery; later successes are quiet.
 	for run = range fails {
-		s.BackupAndPrune(context.Background())
+		s.Run(context.Background())
 		want := map[int]string{0: notify.KindBackupFailed, 1: notify.KindBackupFailed, 2: notify.KindRecovered}[run]
 		select {
 		case k := <-got:

@@ -1,4 +1,4 @@
-package cluster
+package snapstat
 
 import (
 	"bytes"
@@ -11,19 +11,14 @@ import (
 
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.uber.org/zap"
-
-	"github.com/etcd-backupd/etcd-backupd/snapstat"
 )
 
 // statusEnv asks a re-executed binary to print the status of one snapshot file and exit.
 const statusEnv = "ETCD_BACKUPD_SNAPSHOT_STATUS"
 
-// Status is what etcdutl snapshot status reports of a snapshot file.
-type Status = snapstat.Status
-
-// RunStatusChild serves a status request when this process was started as the status child, and then
+// RunChild serves a status request when this process was started as the status child, and then
 // exits. Call it first thing in main and in TestMain; otherwise it returns at once.
-func RunStatusChild() {
+func RunChild() {
 	path := os.Getenv(statusEnv)
 	if path == "" {
 		return
@@ -40,9 +35,11 @@ func RunStatusChild() {
 	os.Exit(0)
 }
 
-// SnapshotStatus runs etcdutl's snapshot status on path in a child process (this binary, re-executed),
-// so that a panic in bbolt on a corrupt file cannot take this process down.
-func SnapshotStatus(ctx context.Context, path string) (Status, error) {
+// File runs etcd's own snapshot status library (what etcdutl snapshot status runs) on the file at
+// path, in a child process (this binary, re-executed), so that a panic in bbolt on a corrupt file
+// cannot take this process down. Deep verification checks a restored file with it; the stream
+// scanner's result must equal it.
+func File(ctx context.Context, path string) (Status, error) {
 	var st Status
 	exe, err := os.Executable()
 	if err != nil {

@@ -1,4 +1,4 @@
-package config
+package schedule
 
 import (
 	"strings"
@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestParseSchedule(t *testing.T) {
+func TestParse(t *testing.T) {
 	from := time.Date(2026, 3, 1, 10, 20, 0, 0, time.UTC)
 	cases := []struct {
 		spec     string
@@ -25,9 +25,9 @@ func TestParseSchedule(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.spec, func(t *testing.T) {
-			s, loc, err := ParseSchedule(tc.spec)
+			s, loc, err := Parse(tc.spec)
 			if err != nil {
-				t.Fatalf("ParseSchedule(%q): %v", tc.spec, err)
+				t.Fatalf("Parse(%q): %v", tc.spec, err)
 			}
 			if loc.String() != tc.zone {
 				t.Fatalf("zone = %s, want %s", loc, tc.zone)
@@ -59,9 +59,9 @@ func TestParseScheduleErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.spec, func(t *testing.T) {
-			_, _, err := ParseSchedule(tc.spec)
+			_, _, err := Parse(tc.spec)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("ParseSchedule(%q) error = %v; want it to contain %q", tc.spec, err, tc.want)
+				t.Fatalf("Parse(%q) error = %v; want it to contain %q", tc.spec, err, tc.want)
 			}
 		})
 	}

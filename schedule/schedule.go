@@ -1,4 +1,5 @@
-package config
+// Package schedule parses the cron specs of the config: 5 fields or a descriptor, in a time zone.
+package schedule
 
 import (
 	"fmt"
@@ -12,14 +13,14 @@ import (
 
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
-// ParseSchedule parses a cron spec: 5 fields, a descriptor (@hourly, @daily, @every 15m ...), each
+// Parse parses a cron spec: 5 fields, a descriptor (@hourly, @daily, @every 15m ...), each
 // optionally after a CRON_TZ=Zone or TZ=Zone prefix. Without a prefix the spec runs in UTC. It
 // returns the schedule and its zone; a spec that never fires is an error.
-func ParseSchedule(spec string) (cron.Schedule, *time.Location, error) {
-	if hasControl(spec, true) {
+func Parse(spec string) (cron.Schedule, *time.Location, error) {
+	if strings.ContainsFunc(spec, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }) {
 		return nil, nil, fmt.Errorf("%q: control characters are not allowed", spec)
 	}
-	loc, rest, err := splitZone(strings.TrimSpace(spec))
+	loc, rest, err := Zone(strings.TrimSpace(spec))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -42,8 +43,8 @@ func ParseSchedule(spec string) (cron.Schedule, *time.Location, error) {
 	return s, loc, nil
 }
 
-// splitZone takes the CRON_TZ= or TZ= prefix off spec.
-func splitZone(spec string) (*time.Location, string, error) {
+// Zone takes the CRON_TZ= or TZ= prefix off spec.
+func Zone(spec string) (*time.Location, string, error) {
 	name, ok := strings.CutPrefix(spec, "CRON_TZ=")
 	if !ok {
 		name, ok = strings.CutPrefix(spec, "TZ=")
