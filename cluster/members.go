@@ -22,8 +22,18 @@ type Member struct {
 	Err       error                    // why the member is not healthy
 }
 
-// Healthy reports whether the member answered its status call without errors.
+// Healthy reports whether the member answered its status call without errors. A NOSPACE alarm is
+// not one: the member still serves reads and snapshots (see Alarms).
 func (m Member) Healthy() bool { return m.Err == nil && m.Status != nil }
+
+// Alarms returns the alarms the member reports in its status, NOSPACE included, for the caller to
+// log and report.
+func (m Member) Alarms() []Alarm {
+	if m.Status == nil {
+		return nil
+	}
+	return statusAlarms(m.Status.Errors)
+}
 
 // IsLeader reports whether the member says it leads.
 func (m Member) IsLeader() bool {
@@ -54,8 +64,8 @@ func (c *Client) Members(ctx context.Context) ([]Member, error) {
 					m.Err = derr
 				}
 			}
-			if m.Err == nil && len(m.Status.Errors) > 0 {
-				m.Err = fmt.Errorf("member reports: %s", strings.Join(m.Status.Errors, "; "))
+			if problems := statusProblems(m.Status); m.Err == nil && len(problems) > 0 {
+				m.Err = fmt.Errorf("member reports: %s", strings.Join(problems, "; "))
 			}
 			if m.Status != nil && m.Status.Header != nil && m.ID == 0 {
 				m.ID = m.Status.Header.MemberId
