@@ -22,7 +22,8 @@ func (r *runner) defragOne(ctx context.Context, s Step, mr *MemberReport) error 
 	if !ok {
 		return fmt.Errorf("defragment %s: no longer a member", s.Endpoint)
 	}
-	if m.IsLeader() {
+	// A lone voting member (AllowUnavailable) has no one to lead in its place.
+	if voters, _ := h.Voters(); m.IsLeader() && voters > 1 {
 		if m, err = r.moveLeader(ctx, h, m); err != nil {
 			return err
 		}
