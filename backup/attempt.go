@@ -79,7 +79,7 @@ func (a *attempt) openDests(ctx context.Context, spool *os.File) {
 		w, err := c.Store.NewWriter(ctx, key, a.sizeHint())
 		d := newDest(c, key, w, &a.aborts)
 		if err != nil {
-			d.fail(fmt.Errorf("upload %s to %s: %w", key, c.Store, err))
+			d.fail(err) // it names the key and the destination
 		}
 		dests = append(dests, d)
 	}

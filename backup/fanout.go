@@ -3,7 +3,6 @@ package backup
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"hash"
 	"sync"
 
@@ -49,10 +48,7 @@ func (d *dest) write(c *chunk) error {
 		_, err := d.w.Write(*c.b)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
-	}
-	return nil
+	return d.named("upload", err) // the store's own errors already say "upload <key> to <destination>"
 }
 
 // fanout cuts the stored stream into chunks and queues each for the spool and every live

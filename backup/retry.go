@@ -44,7 +44,7 @@ func (a *attempt) retry(ctx context.Context, spool *os.File) {
 func (a *attempt) reupload(ctx context.Context, d *dest, spool *os.File) error {
 	w, err := d.cat.Store.NewWriter(ctx, d.key, a.sizeHint())
 	if err != nil {
-		return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
+		return err // it names the key and the destination
 	}
 	cw := &countingHash{w: stallWriter{w: w, g: d.guard}, h: sha256.New()}
 	// A fresh buffer: a write given up on may still read it.
@@ -54,6 +54,9 @@ func (a *attempt) reupload(ctx context.Context, d *dest, spool *os.File) error {
 	}
 	if err != nil {
 		d.aborts.abort(w)
+		if err == cw.werr { // the store's errors name the upload themselves
+			return d.named("upload", err)
+		}
 		return fmt.Errorf("upload %s to %s: %w", d.key, d.cat.Store, err)
 	}
 	if err := d.guard.do(w.Commit); err != nil {
@@ -66,14 +69,16 @@ func (a *attempt) reupload(ctx context.Context, d *dest, spool *os.File) error {
 
 // countingHash passes bytes to w, hashing and counting them.
 type countingHash struct {
-	w io.Writer
-	h hash.Hash
-	n int64
+	w    io.Writer
+	h    hash.Hash
+	n    int64
+	werr error // the last write error, to tell it from the spool's
 }
 
 func (c *countingHash) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.h.Write(p[:n])
 	c.n += int64(n)
+	c.werr = err
 	return n, err
 }

@@ -94,7 +94,7 @@ func (s *blobStore) Close() error {
 
 func (s *blobStore) NewWriter(ctx context.Context, key string, opts ...WriteOptions) (Writer, error) {
 	if err := checkKey(key); err != nil {
-		return nil, fmt.Errorf("upload to %s: %w", s.url, err)
+		return nil, fmt.Errorf("upload %s to %s: %w", key, s.url, err)
 	}
 	wo := writeOptions(opts)
 	part := partSize(s.scheme, s.upload.partSize, wo.SizeHint)
