@@ -55,6 +55,7 @@ type Destination struct {
 	PartSize          string   `yaml:"part_size"`          // multipart part size: bytes or 16MiB; "" is the default
 	UploadConcurrency int      `yaml:"upload_concurrency"` // parts in flight (s3, azblob); 0 is the default
 	UploadTimeout     Duration `yaml:"upload_timeout"`     // bounds one upload; 0 is none
+	StallTimeout      Duration `yaml:"stall_timeout"`      // drop the destination after this long without progress; 0 is 60s
 }
 
 // Retention is the retention section. A key left out is 0; a backup is kept if any rule keeps it.

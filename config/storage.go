@@ -42,6 +42,7 @@ func (d Destination) StoreOptions() (storage.Options, error) {
 		CAFile:        d.CAFile,
 		Concurrency:   d.UploadConcurrency,
 		UploadTimeout: d.UploadTimeout.D(),
+		StallTimeout:  d.StallTimeout.D(),
 	}
 	if d.PartSize != "" {
 		n, err := ParseSize(d.PartSize)

@@ -45,7 +45,7 @@ func TestDestinationOptions(t *testing.T) {
 	f := needFixture(t)
 	dests := []any{
 		map[string]any{"url": "s3://b/etcd?endpoint=https://minio.internal:9000&use_path_style=true",
-			"ca_file": f.ca, "part_size": "64MiB", "upload_concurrency": 8, "upload_timeout": "2h"},
+			"ca_file": f.ca, "part_size": "64MiB", "upload_concurrency": 8, "upload_timeout": "2h", "stall_timeout": "90s"},
 		map[string]any{"url": "file:///var/backups/etcd", "upload_timeout": "30m"},
 	}
 	c, err := parseWith(t, f, map[string]any{"destinations": dests})
@@ -53,7 +53,7 @@ func TestDestinationOptions(t *testing.T) {
 		t.Fatalf("parse: %v", err)
 	}
 	want := []storage.Options{
-		{CAFile: f.ca, PartSize: 64 << 20, Concurrency: 8, UploadTimeout: 2 * time.Hour},
+		{CAFile: f.ca, PartSize: 64 << 20, Concurrency: 8, UploadTimeout: 2 * time.Hour, StallTimeout: 90 * time.Second},
 		{UploadTimeout: 30 * time.Minute},
 	}
 	for i, d := range c.Destinations {
@@ -89,6 +89,7 @@ func TestDestinationOptionErrors(t *testing.T) {
 		{"concurrency negative", map[string]any{"url": s3, "upload_concurrency": -1}, "destinations[0].upload_concurrency: -1: must be from 0"},
 		{"concurrency large", map[string]any{"url": s3, "upload_concurrency": 65}, "destinations[0].upload_concurrency: 65: must be from 0"},
 		{"timeout negative", map[string]any{"url": s3, "upload_timeout": "-1m"}, "destinations[0].upload_timeout: -1m0s: must not be negative"},
+		{"stall negative", map[string]any{"url": s3, "stall_timeout": "-1s"}, "destinations[0].stall_timeout: -1s: must not be negative"},
 		{"unknown key", map[string]any{"url": s3, "cafile": f.ca}, "destinations[0].cafile: unknown key"},
 	}
 	for _, tc := range tests {

@@ -93,6 +93,9 @@ func validateDestinationOptions(errs *Errors, field string, d Destination, loc s
 	if d.UploadConcurrency < 0 || d.UploadConcurrency > 64 {
 		errs.add(field+".upload_concurrency", "%d: must be from 0 (the default) to 64", d.UploadConcurrency)
 	}
+	if d.StallTimeout < 0 {
+		errs.add(field+".stall_timeout", "%s: must not be negative (0 means the default, 60s)", d.StallTimeout)
+	}
 	if d.UploadTimeout < 0 {
 		errs.add(field+".upload_timeout", "%s: must not be negative (0 means none)", d.UploadTimeout)
 	}

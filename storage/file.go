@@ -23,12 +23,13 @@ type fileStore struct {
 	dir     string
 	url     string
 	timeout time.Duration // per upload; 0: none
+	stall   time.Duration // 0: DefaultStallTimeout
 }
 
 var _ Store = (*fileStore)(nil)
 
 // openFile opens a file:// destination, creating its directory (0700).
-func openFile(u *url.URL, rawURL string, timeout time.Duration) (*fileStore, error) {
+func openFile(u *url.URL, rawURL string, timeout, stall time.Duration) (*fileStore, error) {
 	dir, err := fileDir(u)
 	if err != nil {
 		return nil, err
@@ -40,7 +41,12 @@ func openFile(u *url.URL, rawURL string, timeout time.Duration) (*fileStore, err
 	if dir, err = filepath.EvalSymlinks(dir); err != nil {
 		return nil, fmt.Errorf("resolve directory: %w", err)
 	}
-	return &fileStore{dir: dir, url: Redact(rawURL), timeout: timeout}, nil
+	return &fileStore{dir: dir, url: Redact(rawURL), timeout: timeout, stall: stall}, nil
+}
+
+// StallTimeout is the stall period the store was opened with; 0: the default.
+func (s *fileStore) StallTimeout() time.Duration {
+	return s.stall
 }
 
 func (s *fileStore) String() string { return s.url }
