@@ -107,6 +107,9 @@ func (c *Catalog) Get(ctx context.Context, id string) (*Manifest, error) {
 		return nil, err
 	}
 	m, err := DecodeManifest(data)
+	if err == nil { // an edited or moved manifest would otherwise pass for another backup
+		err = m.CheckPlace(c.Layout, key)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s at %s: %w: %w", key, c.Store, ErrDamaged, err)
 	}
@@ -184,7 +187,7 @@ func (c *Catalog) Resolve(ctx context.Context, ref string) (*Manifest, error) {
 var ErrTaken = errors.New("ID taken by another writer")
 
 // Commit writes the manifest, which makes the backup visible. The write is create-only where the
-// store can (s3, gs, azblob), so that a run never reports as its own a backup another writer
+// store can (s3, gs, azblob, file), so that a run never reports as its own a backup another writer
 // committed under the same ID. A manifest found there with these very bytes is this run's own,
 // from a write it gave up on, and counts as committed.
 func (c *Catalog) Commit(ctx context.Context, m *Manifest) error {

@@ -70,7 +70,8 @@ func TestCatalog(t *testing.T) {
 		id := NewID(base.Add(time.Duration(i)*time.Hour), int64(10+i))
 		ids = append(ids, id)
 		put(c.Layout.DataKey(id, SuffixZstdPGP))
-		m := &Manifest{Format: Format, ID: id, ClusterName: "c1", Object: ObjectInfo{Key: c.Layout.DataKey(id, SuffixZstdPGP)}}
+		m := &Manifest{Format: Format, ID: id, ClusterName: "c1", Object: ObjectInfo{Key: c.Layout.DataKey(id, SuffixZstdPGP),
+			Compression: CompressionZstd, Encryption: EncryptionPGP}}
 		if err := c.Commit(ctx, m); err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,8 @@ func TestCommitIsCreateOnly(t *testing.T) {
 	id := NewUniqueID(time.Now(), 7)
 	manifest := func(sum string) *Manifest {
 		return &Manifest{Format: Format, ID: id, ClusterName: "c1",
-			Object: ObjectInfo{Key: c.Layout.DataKey(id, SuffixZstdPGP), SHA256: sum}}
+			Object: ObjectInfo{Key: c.Layout.DataKey(id, SuffixZstdPGP), SHA256: sum, Compression: CompressionZstd,
+				Encryption: EncryptionPGP}}
 	}
 	mine := manifest("aa")
 	if err := c.Commit(ctx, mine); err != nil {

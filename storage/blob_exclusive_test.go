@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,7 +23,8 @@ func TestCreateOnly(t *testing.T) {
 	a := storagetest.StartAzurite(t, nil)
 	a.Env(t)
 	ac := a.NewContainer(t)
-	for name, url := range map[string]string{"s3": m.URL(mb, "etcd"), "gs": g.URL(gb, "etcd"), "azblob": a.URL(ac, "etcd")} {
+	for name, url := range map[string]string{"s3": m.URL(mb, "etcd"), "gs": g.URL(gb, "etcd"), "azblob": a.URL(ac, "etcd"),
+		"file": "file://" + filepath.Join(t.TempDir(), "etcd")} {
 		t.Run(name, func(t *testing.T) {
 			s := openStore(t, url, Options{PartSize: 5 << 20})
 			for _, size := range []int{100, 12 << 20} {

@@ -18,13 +18,15 @@ var errNotDir = syscall.ENOTDIR
 const dirMode = 0o700
 
 // fileWriter writes <final>.tmp-<random> (0600, from os.CreateTemp) and
-// renames it onto the final name at Commit.
+// renames it onto the final name at Commit; a create-only write links it there
+// instead, which fails when the name exists.
 type fileWriter struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	store  *fileStore
 	key    string
 	final  string
+	create bool // WriteOptions.IfNotExist
 	mu     sync.Mutex
 	f      *os.File
 	done   bool
@@ -33,10 +35,10 @@ type fileWriter struct {
 var _ Writer = (*fileWriter)(nil)
 
 // NewWriter starts a temp file; the file store needs no size hint.
-func (s *fileStore) NewWriter(ctx context.Context, key string, _ ...WriteOptions) (Writer, error) {
+func (s *fileStore) NewWriter(ctx context.Context, key string, opts ...WriteOptions) (Writer, error) {
 	p, err := s.path(key)
 	if err != nil {
-		return nil, fmt.Errorf("upload to %s: %w", s.url, err)
+		return nil, fmt.Errorf("upload %s to %s: %w", key, s.url, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("upload %s to %s: %w", key, s.url, err)
@@ -49,7 +51,8 @@ func (s *fileStore) NewWriter(ctx context.Context, key string, _ ...WriteOptions
 		return nil, fmt.Errorf("upload %s to %s: %w", key, s.url, err)
 	}
 	wctx, cancel := withUploadTimeout(ctx, s.timeout)
-	return &fileWriter{ctx: wctx, cancel: cancel, store: s, key: key, final: p, f: f}, nil
+	return &fileWriter{ctx: wctx, cancel: cancel, store: s, key: key, final: p, f: f,
+		create: writeOptions(opts).IfNotExist}, nil
 }
 
 func (w *fileWriter) Write(p []byte) (int, error) {
@@ -100,13 +103,31 @@ func (w *fileWriter) commit() error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	if err := os.Rename(w.f.Name(), w.final); err != nil {
-		return fmt.Errorf("rename: %w", err)
+	if err := w.place(); err != nil {
+		return err
 	}
 	if err := syncDir(filepath.Dir(w.final)); err != nil {
 		return fmt.Errorf("sync directory: %w", err)
 	}
 	return nil
+}
+
+// place puts the synced temp file at the final name.
+func (w *fileWriter) place() error {
+	if !w.create {
+		if err := os.Rename(w.f.Name(), w.final); err != nil {
+			return fmt.Errorf("rename: %w", err)
+		}
+		return nil
+	}
+	err := os.Link(w.f.Name(), w.final)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%w: %w", ErrExists, err)
+	}
+	if err != nil {
+		return fmt.Errorf("link: %w", err)
+	}
+	return os.Remove(w.f.Name())
 }
 
 // Abort closes and removes the temp file.

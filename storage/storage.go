@@ -87,7 +87,7 @@ type WriteOptions struct {
 	// hint grows the part size so that the object fits in the part limit.
 	SizeHint int64
 	// IfNotExist makes the write create-only: Commit fails with an error wrapping ErrExists when
-	// key exists already (s3, gs, azblob). The file store overwrites.
+	// key exists already (s3, gs, azblob, file).
 	IfNotExist bool
 }
 
@@ -125,7 +125,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (Store, error) {
 	var s Store
 	switch u.Scheme {
 	case "file":
-		s, err = openFile(u, rawURL, opts.UploadTimeout)
+		s, err = openFile(u, rawURL, opts.UploadTimeout, opts.StallTimeout)
 	case "s3", "gs", "azblob":
 		s, err = openBlob(ctx, u.Scheme, rawURL, opts, log)
 	case "":

@@ -11,6 +11,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
 	"github.com/etcd-backupd/etcd-backupd/internal/tamper"
 	"github.com/etcd-backupd/etcd-backupd/internal/testgate"
+	"github.com/etcd-backupd/etcd-backupd/workdir"
 )
 
 // badPath is one way to break a backup, and what verify must say.
@@ -80,7 +81,11 @@ func badPaths(t *testing.T, e *env) []badPath {
 			e.set("encryption.passphrase_file", "")
 		}, 1, `decrypt: no matching private key for this backup: message is encrypted to key IDs`, true},
 		{"wrong passphrase", func(t *testing.T, e *env, m *catalog.Manifest) { e.set("encryption.passphrase_file", wrongPass) },
-			1, `encryption.private_key: decrypt private key .*wrong passphrase for private key`, false},
+			2, `encryption.private_key: decrypt private key .*wrong passphrase for private key`, false},
+		{"private key that is no key", func(t *testing.T, e *env, m *catalog.Manifest) {
+			e.set("encryption.private_key", wrongPass)
+			e.set("encryption.passphrase_file", "")
+		}, 2, `encryption.private_key: `, false},
 		{"no private key", func(t *testing.T, e *env, m *catalog.Manifest) {
 			e.set("encryption.private_key", "")
 			e.set("encryption.passphrase_file", "")
@@ -134,10 +139,10 @@ func TestVerifyDeepScratchFull(t *testing.T) {
 	if err := os.MkdirAll(scratch, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	testgate.Tmpfs(t, scratch, "size=256k")
+	testgate.Tmpfs(t, scratch, "size=256k,mode=0700") // empty and private: taken over
 	_, stderr, code := e.run("verify", "--deep", m.ID)
 	vrExpect(t, stderr, code, 1, `deep verify \S+ at \S+: write `+scratch+`/drill-\d+/snapshot.db: no space left on device`)
-	if got := files(t, scratch); len(got) != 1 || got[0] != ".lock" {
+	if got := files(t, scratch); len(got) != 2 || got[0] != workdir.Marker || got[1] != ".lock" {
 		t.Fatalf("scratch dir holds %v after the failure", got)
 	}
 	if d := vrLastDrills(t, e)[m.ID]; d == nil || d.OK || d.Mode != catalog.ModeDeep {
