@@ -25,6 +25,10 @@ func (c *Client) Status(ctx context.Context, endpoint string) (*clientv3.StatusR
 // ctx alone bounds it: a large database takes longer than the dial timeout.
 func (c *Client) Defragment(ctx context.Context, endpoint string) error {
 	if _, err := c.cli.Defragment(ctx, endpoint); err != nil {
+		// The call waits for a connection until ctx ends: say why there was none.
+		if derr := c.diagnose(context.WithoutCancel(ctx), endpoint); derr != nil {
+			err = fmt.Errorf("%w (%w)", err, derr)
+		}
 		return fmt.Errorf("defragment %s: %w", endpoint, err)
 	}
 	return nil

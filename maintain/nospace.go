@@ -51,6 +51,9 @@ func RemediateNoSpace(ctx context.Context, c *cluster.Client, o Options) (*Repor
 }
 
 func (r *runner) remediate(ctx context.Context) error {
+	if err := r.hookGiven(); err != nil {
+		return err
+	}
 	h, _, err := r.look(ctx)
 	r.rep.NoSpace = &NoSpaceReport{Alarmed: alarmed(h)}
 	if h.AlarmErr == nil && len(r.rep.NoSpace.Alarmed) == 0 {

@@ -55,7 +55,8 @@ type Options struct {
 
 	Logger *zap.Logger
 
-	nospace bool // a NOSPACE remediation: the NOSPACE alarm does not block the preconditions
+	nospace     bool                  // a NOSPACE remediation: the NOSPACE alarm does not block the preconditions
+	afterDefrag func(endpoint string) // tests: called when a defragmentation call returned
 }
 
 func (o *Options) defaults() {

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
 )
@@ -87,6 +90,73 @@ func TestRunChangesNothing(t *testing.T) {
 		}
 	}
 	unchanged("run with a member down", up)
+
+	down.Start(t)
+	cl.WaitReady(t)
+	stopsAtFirstFailure(t, cl, func() { before = statuses(t, cli, cl.Endpoints()) }, unchanged)
+}
+
+// stopsAtFirstFailure kills the first member of the plan, once as its defragmentation starts and
+// once as it ends: either way the run stops with an error naming it and leaves the members after
+// it untouched.
+func stopsAtFirstFailure(t *testing.T, cl *etcdtest.Cluster, reset func(), unchanged func(string, []string)) {
+	c := newClient(t, cl.PKI, cl.Endpoints()...)
+	for _, tc := range []struct {
+		name, want string
+		atStart    bool
+	}{
+		{"killed as its defragmentation ends", "did not answer for 3s after its defragmentation", false},
+		{"killed as its defragmentation starts", "connection refused", true},
+	} {
+		o := testOptions(t)
+		o.NoBackup, o.DefragTimeout, o.RecoverTimeout = true, 3*time.Second, 3*time.Second
+		o.DryRun = true
+		plan, err := Run(testCtx(t), c, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		victim, rest := split(cl, plan.Members[0].Endpoint)
+		reset()
+		kill := func(string) { victim.Kill() }
+		o.DryRun = false
+		if tc.atStart {
+			o.Logger = o.Logger.WithOptions(zap.Hooks(func(e zapcore.Entry) error {
+				if e.Message == "defragmenting" {
+					kill("")
+				}
+				return nil
+			}))
+		} else {
+			o.afterDefrag = kill
+		}
+		rep, err := Run(testCtx(t), c, o)
+		if err == nil || !strings.Contains(err.Error(), victim.Endpoint) || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s %s: %v", victim.Name, tc.name, err)
+		}
+		t.Logf("%s: %v", tc.name, err)
+		for i, m := range rep.Members {
+			if m.Defragmented || (i == 0) != (m.Error != "") {
+				t.Fatalf("%s, member %d: %+v", tc.name, i, m)
+			}
+		}
+		unchanged("a run stopped at its first member", rest)
+		victim.Start(t)
+		cl.WaitReady(t)
+	}
+}
+
+// split returns the member at endpoint and the others' endpoints.
+func split(cl *etcdtest.Cluster, endpoint string) (*etcdtest.Proc, []string) {
+	var victim *etcdtest.Proc
+	var rest []string
+	for _, p := range cl.Members {
+		if p.Endpoint == endpoint {
+			victim = p
+		} else {
+			rest = append(rest, p.Endpoint)
+		}
+	}
+	return victim, rest
 }
 
 func followerOf(t *testing.T, cl *etcdtest.Cluster, sts map[string]*clientv3.StatusResponse) *etcdtest.Proc {

@@ -33,6 +33,9 @@ func Run(ctx context.Context, c *cluster.Client, o Options) (*Report, error) {
 }
 
 func (r *runner) run(ctx context.Context) error {
+	if err := r.hookGiven(); err != nil {
+		return err
+	}
 	_, steps, err := r.look(ctx)
 	if err != nil || r.o.DryRun {
 		return err
@@ -65,12 +68,17 @@ func (r *runner) look(ctx context.Context) (*cluster.Health, []Step, error) {
 	return h, steps, Preconditions(h, r.o)
 }
 
+// hookGiven refuses a run with neither a backup hook nor NoBackup, before anything is read.
+func (r *runner) hookGiven() error {
+	if r.o.BackupFirst == nil && !r.o.NoBackup && !r.o.DryRun {
+		return errors.New("no backup hook: pass BackupFirst, or set NoBackup to run without a backup")
+	}
+	return nil
+}
+
 func (r *runner) backup(ctx context.Context) error {
 	if r.o.BackupFirst == nil {
-		if r.o.NoBackup {
-			return nil
-		}
-		return errors.New("no backup hook: pass BackupFirst, or set NoBackup to run without a backup")
+		return nil
 	}
 	if err := r.o.BackupFirst(ctx); err != nil {
 		return fmt.Errorf("backup before maintenance failed, nothing changed: %w", err)

@@ -39,6 +39,9 @@ func (r *runner) defragOne(ctx context.Context, s Step, mr *MemberReport) error 
 	if err != nil {
 		return err
 	}
+	if r.o.afterDefrag != nil {
+		r.o.afterDefrag(m.Endpoint)
+	}
 	st, err := r.waitBack(ctx, h, m, start, mr)
 	if err != nil {
 		return err
@@ -93,6 +96,9 @@ func (r *runner) waitBack(ctx context.Context, h *cluster.Health, m cluster.Memb
 			why = fmt.Sprintf("still reported %q", problems(st))
 		}
 		if time.Now().After(deadline) {
+			if mr.UnavailableSeconds == 0 {
+				mr.UnavailableSeconds = time.Since(start).Seconds()
+			}
 			return nil, fmt.Errorf("member %s %s for %s after its defragmentation: stopped, the members after it untouched",
 				who(m), why, r.o.RecoverTimeout)
 		}
