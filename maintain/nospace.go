@@ -70,7 +70,7 @@ func (r *runner) remediate(ctx context.Context) error {
 	}
 	_, steps, err := r.look(ctx)
 	if err != nil {
-		return err
+		return midRun(err, "after the compaction, the cluster is not ready")
 	}
 	if err := r.defragment(ctx, steps); err != nil {
 		return err

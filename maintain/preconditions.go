@@ -1,6 +1,7 @@
 package maintain
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -33,6 +34,16 @@ func Preconditions(h *cluster.Health, o Options) error {
 		return nil
 	}
 	return &RefusedError{Reasons: why}
+}
+
+// midRun turns a refusal found after something changed (a compaction, a member done) into a plain
+// error, which does not claim that nothing changed.
+func midRun(err error, what string) error {
+	var ref *RefusedError
+	if errors.As(err, &ref) {
+		return fmt.Errorf("%s: %s", what, strings.Join(ref.Reasons, "; "))
+	}
+	return err
 }
 
 func alarmProblems(h *cluster.Health, nospace bool) []string {

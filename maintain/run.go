@@ -53,7 +53,7 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		// Compaction turns old revisions into free pages: decide again on fresh figures.
 		if _, steps, err = r.look(ctx); err != nil {
-			return err
+			return midRun(err, "after the compaction, the cluster is not ready")
 		}
 	}
 	return r.defragment(ctx, steps)

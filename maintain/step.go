@@ -16,7 +16,8 @@ import (
 func (r *runner) defragOne(ctx context.Context, s Step, mr *MemberReport) error {
 	h, err := r.settle(ctx)
 	if err != nil {
-		return fmt.Errorf("before defragmenting %s: %w", s.Endpoint, err)
+		return midRun(err, fmt.Sprintf("before defragmenting %s, the cluster was not ready within %s", s.Endpoint,
+			r.o.RecoverTimeout))
 	}
 	m, ok := find(h, s.Endpoint)
 	if !ok {
@@ -76,10 +77,12 @@ func (r *runner) settle(ctx context.Context) (*cluster.Health, error) {
 func (r *runner) waitBack(ctx context.Context, h *cluster.Health, m cluster.MemberHealth, start time.Time,
 	mr *MemberReport) (*clientv3.StatusResponse, error) {
 	deadline := time.Now().Add(r.o.RecoverTimeout)
-	why := "did not answer"
+	var why string
 	for {
 		st, err := r.c.Status(ctx, m.Endpoint)
-		if err == nil && len(problems(st)) == 0 {
+		if err != nil {
+			why = "did not answer"
+		} else if len(problems(st)) == 0 {
 			if mr.UnavailableSeconds == 0 {
 				mr.UnavailableSeconds = time.Since(start).Seconds()
 			}
@@ -92,7 +95,7 @@ func (r *runner) waitBack(ctx context.Context, h *cluster.Health, m cluster.Memb
 			default:
 				why = fmt.Sprintf("stayed %d raft entries behind the leader", behind)
 			}
-		} else if err == nil {
+		} else {
 			why = fmt.Sprintf("still reported %q", problems(st))
 		}
 		if time.Now().After(deadline) {
