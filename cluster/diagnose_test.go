@@ -2,16 +2,7 @@ package cluster
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -74,54 +65,5 @@ func expiredServer(t *testing.T, p *etcdtest.PKI) (string, string) {
 
 // otherNames issues a server certificate from p's CA for names that are not the endpoint's.
 func otherNames(t *testing.T, p *etcdtest.PKI) (string, string) {
-	t.Helper()
-	ca := etcdtest.ReadCert(t, p.CACert)
-	caKey := readECKey(t, p.CAKey)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(42), Subject: pkix.Name{CommonName: "etcd-0"},
-		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		DNSNames:    []string{"etcd-0.example"}, IPAddresses: []net.IP{net.IPv4(10, 9, 8, 7)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, keyPath := filepath.Join(p.Dir, "other-names.crt"), filepath.Join(p.Dir, "other-names.key")
-	writePEM(t, cert, "CERTIFICATE", der)
-	writePEM(t, keyPath, "EC PRIVATE KEY", kder)
-	return cert, keyPath
-}
-
-func readECKey(t *testing.T, path string) *ecdsa.PrivateKey {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := pem.Decode(data)
-	if b == nil {
-		t.Fatalf("%s: no PEM block", path)
-	}
-	k, err := x509.ParseECPrivateKey(b.Bytes)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return k
-}
-
-func writePEM(t *testing.T, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	return p.IssueFor(t, "other-names", time.Hour, true, true, []string{"etcd-0.example"}, []net.IP{net.IPv4(10, 9, 8, 7)})
 }

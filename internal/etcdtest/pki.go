@@ -64,6 +64,13 @@ func NewPKI(t testing.TB) *PKI {
 // that is valid for validFor from now. A validFor <= 0 gives a certificate that
 // has already expired. The common name is name.
 func (p *PKI) Issue(t testing.TB, name string, validFor time.Duration, server, client bool) (cert, key string) {
+	return p.IssueFor(t, name, validFor, server, client, []string{"localhost"},
+		[]net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback})
+}
+
+// IssueFor is Issue for the given DNS names and IP addresses.
+func (p *PKI) IssueFor(t testing.TB, name string, validFor time.Duration, server, client bool,
+	dnsNames []string, ips []net.IP) (cert, key string) {
 	t.Helper()
 	k := newKey(t)
 	now := time.Now()
@@ -78,8 +85,8 @@ func (p *PKI) Issue(t testing.TB, name string, validFor time.Duration, server, c
 		NotBefore:    notBefore,
 		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:     dnsNames,
+		IPAddresses:  ips,
 	}
 	if server {
 		tmpl.ExtKeyUsage = append(tmpl.ExtKeyUsage, x509.ExtKeyUsageServerAuth)

@@ -26,6 +26,12 @@ type TLS struct {
 
 // NewTLS writes a fresh CA and server certificate.
 func NewTLS(t testing.TB) *TLS {
+	return NewTLSFor(t, []string{"127.0.0.1", "localhost"}, time.Now().Add(24*time.Hour))
+}
+
+// NewTLSFor writes a fresh CA and a server certificate for names (DNS names or IP addresses),
+// valid until notAfter (in the past for an expired one).
+func NewTLSFor(t testing.TB, names []string, notAfter time.Time) *TLS {
 	t.Helper()
 	dir := t.TempDir()
 	caKey, caCert := newCA(t)
@@ -36,12 +42,17 @@ func NewTLS(t testing.TB) *TLS {
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(2),
 		Subject:      pkix.Name{CommonName: "storagetest server"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
+		NotBefore:    notAfter.Add(-48 * time.Hour),
+		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:     []string{"localhost"},
+	}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, n)
+		}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
 	if err != nil {
