@@ -23,6 +23,7 @@ type Metrics struct {
 	UploadTotal       *prometheus.CounterVec
 	UploadBytes       *prometheus.CounterVec
 	etcd              *etcdMetrics
+	maintenance       *maintenanceMetrics
 	cluster           string
 }
 
@@ -55,6 +56,8 @@ func NewMetrics(cluster string) *Metrics {
 	m.Verifies.WithLabelValues("failure")
 	m.etcd = newEtcdMetrics(f)
 	m.Registry.MustRegister(m.etcd.collectors()...)
+	m.maintenance = newMaintenanceMetrics(f)
+	m.Registry.MustRegister(m.maintenance.collectors()...)
 	info := f.gauges("build_info", "Build information.", "version")
 	info.WithLabelValues(buildinfo.Get()).Set(1)
 	m.Registry.MustRegister(m.BackupLastSuccess, m.Backups, m.BackupDuration, m.BackupSize, m.VerifyLastSuccess,
