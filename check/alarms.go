@@ -7,8 +7,9 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/cluster"
 )
 
-// alarmFindings reports every active alarm. Each one is critical.
-func alarmFindings(h *cluster.Health) []Finding {
+// alarmFindings reports every active alarm. Each one is critical. remediate is
+// maintenance.nospace: remediate, which changes what the operator must do about NOSPACE.
+func alarmFindings(h *cluster.Health, remediate bool) []Finding {
 	if len(h.Alarms) == 0 {
 		if h.AlarmErr != nil {
 			return []Finding{finding(Warn, "alarms", "run etcdctl alarm list once the cluster has a quorum",
@@ -29,9 +30,8 @@ func alarmFindings(h *cluster.Health) []Finding {
 		on := strings.Join(byType[t], ", ")
 		switch t {
 		case cluster.AlarmNoSpace:
-			out = append(out, finding(Critical, "alarm NOSPACE", "follow the NOSPACE runbook below: compact, "+
-				"defragment every member, disarm", "raised on %s: the database reached its quota; etcd accepts only "+
-				"reads and deletes, Kubernetes cannot change anything", on))
+			out = append(out, finding(Critical, "alarm NOSPACE", noSpaceAction(remediate), "raised on %s: the database reached "+
+				"its quota; etcd accepts only reads and deletes, Kubernetes cannot change anything", on))
 		case cluster.AlarmCorrupt:
 			out = append(out, finding(Critical, "alarm CORRUPT", "stop the corrupt member, remove it "+
 				"(etcdctl member remove <id>) and add it back with an empty data dir; if every member is corrupt, "+
@@ -43,6 +43,16 @@ func alarmFindings(h *cluster.Health) []Finding {
 		}
 	}
 	return out
+}
+
+// noSpaceAction says who recovers NOSPACE: the elected daemon, or the operator.
+func noSpaceAction(remediate bool) string {
+	if remediate {
+		return "the elected daemon is recovering it (maintenance.nospace: remediate): watch its logs; " +
+			"if it cannot win space back it says what must grow or be deleted"
+	}
+	return "set maintenance.nospace: remediate, or run etcd-backupd maintain --nospace, or follow the " +
+		"NOSPACE runbook below: compact, defragment every member, disarm"
 }
 
 // memberName names a member by ID, falling back to the hex ID etcdctl prints.

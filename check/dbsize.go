@@ -6,6 +6,8 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/maintain"
+	"github.com/etcd-backupd/etcd-backupd/runbook"
 )
 
 // defaultQuota is etcd's quota when a member does not report one.
@@ -19,8 +21,10 @@ func quotaOf(m cluster.MemberHealth) int64 {
 	return m.Status.DbSizeQuota
 }
 
-// dbFindings compares each member's db size with its quota, and what is in use with what is allocated.
-func dbFindings(h *cluster.Health, th Thresholds) []Finding {
+// dbFindings compares each member's db size with its quota, and says which members the maintenance
+// rule finds due, the rule `etcd-backupd maintain` applies. Under NOSPACE only maintain --nospace runs.
+func dbFindings(h *cluster.Health, o Options, noSpace bool) []Finding {
+	th := o.Thresholds
 	var out []Finding
 	var worst float64
 	for _, m := range h.Members {
@@ -40,15 +44,13 @@ func dbFindings(h *cluster.Health, th Thresholds) []Finding {
 		case ratio >= th.QuotaWarn:
 			out = append(out, finding(Warn, memberSubject(m), actionQuota, "%s", sizes))
 		}
-		if st.DbSize > th.FragMinSize && float64(st.DbSizeInUse) < th.FragInUse*float64(st.DbSize) {
-			out = append(out, finding(Warn, memberSubject(m), "defragment the members one at a time, "+
-				"followers first and the leader last: etcdctl --endpoints="+m.Endpoint+" defrag (with the TLS flags)",
-				"only %s of %s in use: %s can be reclaimed by a defrag", ibytes(st.DbSizeInUse), ibytes(st.DbSize),
-				ibytes(st.DbSize-st.DbSizeInUse)))
+		if d := maintain.Due(st, o.maintainRule()); d.Due {
+			out = append(out, finding(Warn, memberSubject(m), maintainAction(o, noSpace),
+				"maintenance is due (%s can be reclaimed): %s", ibytes(d.Fragmented), d.Reason))
 		}
 	}
 	if len(out) == 0 && worst > 0 {
-		out = append(out, finding(OK, "db size", "", "at most %.0f%% of the quota; fragmentation below the threshold",
+		out = append(out, finding(OK, "db size", "", "at most %.0f%% of the quota; fragmentation below the maintenance rule",
 			100*worst))
 	}
 	return out
@@ -56,6 +58,25 @@ func dbFindings(h *cluster.Health, th Thresholds) []Finding {
 
 const actionQuota = "compact the history and defragment each member (the steps of the NOSPACE runbook), and " +
 	"enable auto-compaction; or raise --quota-backend-bytes (at most 8 GiB)"
+
+// maintainAction runs maintain with the config, after a dry run that prints the plan.
+func maintainAction(o Options, noSpace bool) string {
+	cmd := "etcd-backupd maintain"
+	if o.ConfigPath != "" {
+		cmd = "etcd-backupd --config " + runbook.Quote(o.ConfigPath) + " maintain"
+	}
+	if noSpace {
+		return cmd + " --nospace (see the NOSPACE alarm: defragmentation alone is refused under it)"
+	}
+	return cmd + " (first " + cmd + " --dry-run to see the plan and the reason per member)"
+}
+
+func (o Options) maintainRule() maintain.Rule {
+	if o.MaintainRule == (maintain.Rule{}) {
+		return maintain.DefaultRule()
+	}
+	return o.MaintainRule
+}
 
 func ibytes(n int64) string {
 	if n < 0 {

@@ -99,7 +99,7 @@ var evaluateCases = []struct {
 	{"fragmented", func(h *cluster.Health) {
 		h.Members[2].Status.DbSize, h.Members[2].Status.DbSizeInUse = 400*mib, 100*mib
 	},
-		Warn, []want{{Warn, "member m2", "only 100 MiB of 400 MiB in use: 300 MiB can be reclaimed"}}},
+		Warn, []want{{Warn, "member m2", "maintenance is due (300 MiB can be reclaimed): 75% fragmented"}}},
 	{"not fragmented below 100 MiB", func(h *cluster.Health) { h.Members[2].Status.DbSizeInUse = mib },
 		OK, []want{{OK, "db size", "fragmentation below"}}},
 	{"client cert in 20 days", func(h *cluster.Health) { h.Certs[0].NotAfter = testNow.Add(20 * 24 * time.Hour) },

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/maintain"
 )
 
 // Options configure a check.
@@ -18,6 +19,11 @@ type Options struct {
 	Schedules  Schedules
 	Thresholds Thresholds
 	ScratchDir string // verify.scratch_dir, where killed deep verifications leave plaintext
+	// MaintainRule is maintenance.rule, so that check finds due what maintain would defragment;
+	// the zero Rule is maintain.DefaultRule().
+	MaintainRule maintain.Rule
+	// NoSpaceRemediation is maintenance.nospace: remediate: the elected daemon recovers NOSPACE itself.
+	NoSpaceRemediation bool
 }
 
 // Run checks the cluster through c, with a linearizable read per member and a TLS handshake to read
@@ -61,8 +67,8 @@ func Evaluate(h *cluster.Health, dests []DestinationState, o Options, now time.T
 	}
 	r.Findings = append(r.Findings, memberFindings(h)...)
 	r.Findings = append(r.Findings, raftFindings(h, o.Thresholds)...)
-	r.Findings = append(r.Findings, alarmFindings(h)...)
-	r.Findings = append(r.Findings, dbFindings(h, o.Thresholds)...)
+	r.Findings = append(r.Findings, alarmFindings(h, o.NoSpaceRemediation)...)
+	r.Findings = append(r.Findings, dbFindings(h, o, noSpace)...)
 	r.Findings = append(r.Findings, certFindings(h, o.Thresholds, now)...)
 	for _, st := range dests {
 		r.Destinations = append(r.Destinations, destinationRow(st))

@@ -10,10 +10,6 @@ type Thresholds struct {
 	RaftIndexLag uint64
 	// QuotaWarn and QuotaCritical are fractions of the backend quota.
 	QuotaWarn, QuotaCritical float64
-	// A member is fragmented when its db is larger than FragMinSize bytes and less than FragInUse
-	// of it is in use.
-	FragMinSize int64
-	FragInUse   float64
 	// Certificates that expire within CertWarn warn, within CertCritical are critical.
 	CertWarn, CertCritical time.Duration
 	// StaleRuns is how many scheduled runs may pass without a newer backup (or drill) before it is stale.
@@ -26,8 +22,6 @@ func DefaultThresholds() Thresholds {
 		RaftIndexLag:  10,
 		QuotaWarn:     0.80,
 		QuotaCritical: 0.95,
-		FragMinSize:   100 << 20,
-		FragInUse:     0.50,
 		CertWarn:      30 * 24 * time.Hour,
 		CertCritical:  7 * 24 * time.Hour,
 		StaleRuns:     2,
