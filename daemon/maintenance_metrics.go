@@ -26,11 +26,13 @@ func newMaintenanceMetrics(f factory) *maintenanceMetrics {
 		unavailable: f.gauges("maintenance_unavailable_seconds",
 			"How long each member was unavailable during the last maintenance run.", "member"),
 	}
-	// The series exist from the start so that increase() sees the first failure.
+	// The series the alerts read exist from the start, so that increase() sees the first one.
 	for _, k := range []string{"defragment", "nospace"} {
-		m.runs.WithLabelValues(k, "success")
-		m.runs.WithLabelValues(k, "failure")
+		for _, r := range []string{"success", "refused", "failure"} {
+			m.runs.WithLabelValues(k, r)
+		}
 	}
+	m.runs.WithLabelValues("nospace", "not_won")
 	return m
 }
 

@@ -61,7 +61,7 @@ func TestRecordMaintenanceResults(t *testing.T) {
 }
 
 // TestRecordMaintenanceNothing: a dry run and a NOSPACE run without an alarm changed nothing, and
-// record nothing; the failure series exist at 0 from the start.
+// record nothing; the series the alerts read exist at 0 from the start.
 func TestRecordMaintenanceNothing(t *testing.T) {
 	m := NewMetrics("c1")
 	m.RecordMaintenance("defragment", &maintain.Report{Kind: "defragment", DryRun: true,
@@ -72,8 +72,11 @@ func TestRecordMaintenanceNothing(t *testing.T) {
 # HELP etcd_backupd_maintenance_total Maintenance runs by kind (defragment, nospace) and result (success, refused, not_won, failure).
 # TYPE etcd_backupd_maintenance_total counter
 etcd_backupd_maintenance_total{cluster="c1",kind="defragment",result="failure"} 0
+etcd_backupd_maintenance_total{cluster="c1",kind="defragment",result="refused"} 0
 etcd_backupd_maintenance_total{cluster="c1",kind="defragment",result="success"} 0
 etcd_backupd_maintenance_total{cluster="c1",kind="nospace",result="failure"} 0
+etcd_backupd_maintenance_total{cluster="c1",kind="nospace",result="not_won"} 0
+etcd_backupd_maintenance_total{cluster="c1",kind="nospace",result="refused"} 0
 etcd_backupd_maintenance_total{cluster="c1",kind="nospace",result="success"} 0
 `
 	if err := testutil.GatherAndCompare(m.Registry, strings.NewReader(want), "etcd_backupd_maintenance_total",
@@ -149,8 +152,11 @@ func TestRecordMaintenanceRealRuns(t *testing.T) {
 	if !errors.Is(err, maintain.ErrNoAlarm) {
 		t.Fatalf("RemediateNoSpace without an alarm: %v", err)
 	}
-	if n := testutil.CollectAndCount(m.maintenance.runs); n != 5 {
-		t.Fatalf("%d maintenance_total series after a dry run and no alarm, want the 4 at 0 and refused", n)
+	if n := testutil.CollectAndCount(m.maintenance.runs); n != 7 {
+		t.Fatalf("%d maintenance_total series after a dry run and no alarm, want the 7 created at the start", n)
+	}
+	if runs("defragment", "refused") != 1 || runs("defragment", "success") != 0 || runs("nospace", "success") != 0 {
+		t.Fatal("a dry run or a run without an alarm was counted")
 	}
 
 	rep, err = maintain.Run(ctx, c, o)
