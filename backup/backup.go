@@ -84,6 +84,7 @@ func Run(ctx context.Context, src Source, o Options) (*Result, error) {
 		o.Logger.Warn("removed spool leftover", zap.String("file", f.Path))
 	}
 	members, err := src.Members(ctx)
+	logAlarms(o.Logger, members)
 	candidates := cluster.Candidates(members, o.SnapshotFrom)
 	if len(candidates) == 0 {
 		if len(members) > 0 {
@@ -118,5 +119,20 @@ func (o *Options) defaults() {
 	}
 	if o.Compression == "" {
 		o.Compression = catalog.CompressionZstd
+	}
+}
+
+// logAlarms says which members have an alarm raised: a snapshot is a read, and is taken under
+// NOSPACE all the same, but the operator must know.
+func logAlarms(lg *zap.Logger, members []cluster.Member) {
+	seen := map[string]bool{}
+	for _, m := range members {
+		for _, a := range m.Alarms() {
+			if !seen[a.Type] {
+				seen[a.Type] = true
+				lg.Warn("etcd alarm raised; the snapshot is taken all the same", zap.String("alarm", a.Type),
+					zap.String("member", fmt.Sprintf("%x", a.MemberID)))
+			}
+		}
 	}
 }

@@ -19,6 +19,7 @@ type Config struct {
 	HA               HA            `yaml:"ha"`
 	Log              Log           `yaml:"log"`
 	Notify           Notify        `yaml:"notify"`
+	Maintenance      Maintenance   `yaml:"maintenance"`
 }
 
 // Etcd says how to reach the cluster.
@@ -38,6 +39,9 @@ type Etcd struct {
 type Schedule struct {
 	Backup string `yaml:"backup"` // default "@hourly"
 	Verify string `yaml:"verify"` // restore drill; default "@monthly"; "" turns it off
+	// Maintain runs maintain on the elected daemon: defragmentation in the safe order, after a
+	// verified backup; default "" (off).
+	Maintain string `yaml:"maintain"`
 }
 
 // Encryption configures OpenPGP.

@@ -59,6 +59,7 @@ func Default() *Config {
 		HTTP:             HTTP{Listen: DefaultListen},
 		HA:               HA{Prefix: DefaultHAPrefix, TTL: Duration(DefaultHATTL)},
 		Log:              Log{Level: "info"},
+		Maintenance:      defaultMaintenance(),
 	}
 }
 

@@ -32,6 +32,7 @@ func minimalDefaults() *Config {
 		HTTP:             HTTP{Listen: "127.0.0.1:9479"},
 		HA:               HA{Prefix: "/etcd-backupd/", TTL: Duration(10 * time.Second)},
 		Log:              Log{Level: "info"},
+		Maintenance:      defaultMaintenance(),
 	}
 }
 

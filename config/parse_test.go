@@ -57,6 +57,9 @@ func TestParseFull(t *testing.T) {
 		HA:        HA{Prefix: "/etcd-backupd/", TTL: Duration(10 * time.Second)},
 		Log:       Log{Level: "info", Format: "json"},
 		Notify:    Notify{Format: "json"},
+		Maintenance: Maintenance{FragmentedPercent: 45, FragmentedBytes: "100MiB", QuotaPercent: 80, BackupFirst: true,
+			KeepRevisions: 10000, NoSpace: "alert", DefragTimeout: Duration(5 * time.Minute),
+			RecoverTimeout: Duration(time.Minute)},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("Parse full.yaml =\n%+v\nwant\n%+v", c, want)

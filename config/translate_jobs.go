@@ -18,9 +18,9 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// DaemonConfig is what the daemon's jobs do. It loads the recipients' keys and, where drills run
-// and a private key is configured, the private key, so that a bad key fails the daemon's start
-// rather than its first drill.
+// DaemonConfig is what the daemon's jobs do. It loads the recipients' keys and, when one is
+// configured, the private key (drills and the backup before maintenance decrypt with it), so that a
+// bad key fails the daemon's start rather than its first drill.
 func (c *Config) DaemonConfig() (daemon.Config, error) {
 	dc, err := c.BackupJobConfig()
 	if err != nil {
@@ -34,10 +34,16 @@ func (c *Config) DaemonConfig() (daemon.Config, error) {
 		if dc.DrillSchedule, err = c.schedule("schedule.verify", c.Schedule.Verify); err != nil {
 			return dc, err
 		}
-		if dc.Drill, err = c.drillOptions(); err != nil {
+	}
+	if dc.Drill, err = c.drillOptions(); err != nil {
+		return dc, err
+	}
+	if c.Schedule.Maintain != "" {
+		if dc.MaintainSchedule, err = c.schedule("schedule.maintain", c.Schedule.Maintain); err != nil {
 			return dc, err
 		}
 	}
+	dc.Maintain, dc.RemediateNoSpace = c.MaintainOptions(), c.Maintenance.NoSpace == NoSpaceRemediate
 	if c.HA.Enabled {
 		dc.HA = &daemon.HA{Prefix: c.HA.Prefix, TTL: c.HA.TTL.D()}
 	}
@@ -82,9 +88,11 @@ func (c *Config) CheckOptions(configPath string, th check.Thresholds) (check.Opt
 		Cluster: c.ClusterName,
 		Access: check.Access{Endpoints: c.Etcd.Endpoints, CACert: c.Etcd.CACert, Cert: c.Etcd.Cert,
 			Key: c.Etcd.Key, Username: c.Etcd.Username, PasswordFile: c.Etcd.PasswordFile},
-		Thresholds: th,
-		ConfigPath: configPath,
-		ScratchDir: c.Verify.ScratchDir,
+		Thresholds:         th,
+		ConfigPath:         configPath,
+		ScratchDir:         c.Verify.ScratchDir,
+		MaintainRule:       c.MaintainRule(),
+		NoSpaceRemediation: c.Maintenance.NoSpace == NoSpaceRemediate,
 	}
 	if abs, err := filepath.Abs(configPath); err == nil {
 		o.ConfigPath = abs

@@ -119,7 +119,8 @@ func TestConfigErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o, err := c.CheckOptions("config.yaml", check.DefaultThresholds()); err != nil || o.ScratchDir != c.Verify.ScratchDir ||
-		o.Cluster != c.ClusterName || !filepath.IsAbs(o.ConfigPath) || o.Access.Cert != c.Etcd.Cert {
+		o.Cluster != c.ClusterName || !filepath.IsAbs(o.ConfigPath) || o.Access.Cert != c.Etcd.Cert ||
+		o.MaintainRule != c.MaintainRule() || o.NoSpaceRemediation {
 		t.Fatalf("CheckOptions = %+v, %v", o, err)
 	}
 	if IsConfigError(errors.New("upload: connection refused")) {

@@ -43,6 +43,7 @@ func (c *Config) Validate() error {
 		oneOf(&errs, "log.format", c.Log.Format, LogFormatJSON, LogFormatConsole)
 	}
 	c.validateNotify(&errs)
+	c.validateMaintenance(&errs)
 	return errs.err()
 }
 

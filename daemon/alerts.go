@@ -44,6 +44,22 @@ func (a *alerter) result(job, backupID string, err error) {
 	default:
 		return
 	}
+	a.send(e)
+}
+
+// event sends a notification of kind for job, with the error text if err is not nil.
+func (a *alerter) event(kind, job string, err error) {
+	if a == nil || a.n == nil {
+		return
+	}
+	e := notify.Event{Kind: kind, Cluster: a.cluster, Job: job, Time: time.Now().UTC()}
+	if err != nil {
+		e.Error = err.Error()
+	}
+	a.send(e)
+}
+
+func (a *alerter) send(e notify.Event) {
 	// Sent in the background so that a slow webhook never delays the next job.
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"time"
 
 	"github.com/robfig/cron/v3"
 	"go.uber.org/zap"
@@ -9,6 +10,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/backup"
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/maintain"
 	"github.com/etcd-backupd/etcd-backupd/notify"
 	"github.com/etcd-backupd/etcd-backupd/prune"
 	"github.com/etcd-backupd/etcd-backupd/spool"
@@ -24,8 +26,14 @@ type Config struct {
 	Retention *prune.Options
 	// BackupSchedule fires the backup job; DrillSchedule the drill job (nil: no drills).
 	BackupSchedule, DrillSchedule cron.Schedule
-	// Drill are the drills' options; New sets the catalog of each destination and the logger.
+	// Drill are the drills' options; New sets the catalog of each destination and the logger. Its
+	// Identity, when set, also decrypts the backup that maintenance takes first.
 	Drill verify.Options
+	// Maintain are the options of maintenance (its backup hook is set by New); MaintainSchedule fires
+	// it (nil: only on demand), and RemediateNoSpace runs the NOSPACE runbook when the alarm is raised.
+	Maintain         maintain.Options
+	MaintainSchedule cron.Schedule
+	RemediateNoSpace bool
 	// HA, when set, runs the jobs only on the elected daemon.
 	HA     *HA
 	Listen string // "" serves no HTTP
@@ -41,12 +49,13 @@ type Deps struct {
 
 // Daemon owns the scheduled jobs. New jobs register in jobs.
 type Daemon struct {
-	cfg     Config
-	deps    Deps
-	Metrics *Metrics
-	Backup  *BackupJob
-	Drill   *DrillJob // nil without a drill schedule
-	lead    *leadership
+	cfg      Config
+	deps     Deps
+	Metrics  *Metrics
+	Backup   *BackupJob
+	Drill    *DrillJob // nil without a drill schedule
+	Maintain *MaintainJob
+	lead     *leadership
 }
 
 // New builds the jobs.
@@ -60,12 +69,14 @@ func New(c Config, d Deps) *Daemon {
 	if c.DrillSchedule != nil {
 		dm.Drill = newDrillJob(c, d, m, a)
 	}
+	dm.Maintain = newMaintainJob(c, d, m, a, dm.Backup)
 	if c.HA != nil {
 		dm.lead = newLeadership(d.Etcd, *c.HA, c.Cluster, m)
 		dm.Backup.leading = dm.lead.leading.Load
 		if dm.Drill != nil {
 			dm.Drill.leading = dm.lead.leading.Load
 		}
+		dm.Maintain.leading = dm.lead.leading.Load
 	}
 	return dm
 }
@@ -79,8 +90,17 @@ func (dm *Daemon) jobs() []Job {
 	if dm.Drill != nil {
 		jobs = append(jobs, Job{Name: "drill", Schedule: dm.cfg.DrillSchedule, Run: dm.Drill.Run})
 	}
+	if dm.cfg.MaintainSchedule != nil {
+		jobs = append(jobs, Job{Name: "maintain", Schedule: dm.cfg.MaintainSchedule, Run: dm.Maintain.Scheduled})
+	}
+	if dm.cfg.RemediateNoSpace {
+		jobs = append(jobs, Job{Name: "nospace", Schedule: cron.Every(noSpaceCheck), Run: dm.Maintain.WatchNoSpace})
+	}
 	return jobs
 }
+
+// noSpaceCheck is how often the daemon looks for a NOSPACE alarm when it remediates them.
+const noSpaceCheck = 30 * time.Second
 
 // Run clears the spool of what a crash left, seeds the last-success gauges from the destinations,
 // then schedules the jobs until stop is cancelled (see the package's Run). ready is called once the

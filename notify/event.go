@@ -12,6 +12,10 @@ const (
 	KindBackupFailed = "backup_failed"
 	KindDrillFailed  = "drill_failed"
 	KindRecovered    = "recovered"
+	// Maintenance the daemon runs on its own (NOSPACE remediation): when it starts, ends, fails.
+	KindMaintenanceStarted = "maintenance_started"
+	KindMaintenanceDone    = "maintenance_done"
+	KindMaintenanceFailed  = "maintenance_failed"
 )
 
 // Formats of the request body.
@@ -25,9 +29,9 @@ const maxErrorLen = 2000
 
 // Event is what happened. Kind and Cluster are required.
 type Event struct {
-	Kind     string    // KindBackupFailed, KindDrillFailed or KindRecovered
+	Kind     string    // one of the Kind constants
 	Cluster  string    // cluster_name
-	Job      string    // optional: "backup" or "drill", the job that failed or recovered
+	Job      string    // optional: "backup", "drill" or "nospace", the job concerned
 	BackupID string    // optional: the backup concerned (the drilled one, or the new one on recovery)
 	Error    string    // the failure; empty for KindRecovered
 	Time     time.Time // when it happened; zero means now
@@ -85,6 +89,12 @@ func (e Event) text() string {
 			job = "jobs"
 		}
 		b.WriteString(job + " recovered")
+	case KindMaintenanceStarted:
+		b.WriteString(job + " maintenance started")
+	case KindMaintenanceDone:
+		b.WriteString(job + " maintenance done")
+	case KindMaintenanceFailed:
+		b.WriteString(job + " maintenance failed")
 	}
 	if e.BackupID != "" {
 		fmt.Fprintf(&b, " (backup %s)", e.BackupID)
