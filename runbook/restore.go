@@ -50,8 +50,11 @@ func restoreCommand(res *verify.RestoreResult, m verify.Member, configFlag strin
 		"--name", Quote(m.Name), "--initial-advertise-peer-urls", Quote(strings.Join(m.PeerURLs, ",")),
 		"--initial-cluster", Quote(res.InitialCluster),
 		"--initial-cluster-token", Quote(res.InitialClusterToken))
-	if res.BumpRevision > 0 {
+	switch {
+	case res.BumpRevision > 0: // every member alike, chosen or automatic
 		args = append(args, "--bump-revision", fmt.Sprint(res.BumpRevision), "--mark-compacted")
+	case res.Kubernetes: // the others would be bumped by default
+		args = append(args, "--no-bump-revision")
 	}
 	return strings.Join(args, " ")
 }

@@ -30,6 +30,9 @@ type RestoreOptions struct {
 	PeerURLs            []string // this member's peer URLs
 	BumpRevision        uint64   // with MarkCompacted: raise the revision by this much
 	MarkCompacted       bool
+	// AutoBump, without a BumpRevision of the user's, bumps by KubernetesBump and marks compacted
+	// when the backup holds Kubernetes data: the safe default for an API server's clients.
+	AutoBump bool
 }
 
 // Member is one member of the initial cluster.
@@ -51,7 +54,8 @@ type RestoreResult struct {
 	TotalKeys           int                `json:"total_keys"`
 	BumpRevision        uint64             `json:"bump_revision,omitempty"`
 	MarkCompacted       bool               `json:"mark_compacted,omitempty"`
-	Kubernetes          bool               `json:"kubernetes"` // the data holds /registry/ keys
+	BumpAutomatic       bool               `json:"bump_automatic,omitempty"` // bumped because of Kubernetes data
+	Kubernetes          bool               `json:"kubernetes"`               // the data holds /registry/ keys
 	Steps               map[string]float64 `json:"step_seconds"`
 }
 
@@ -121,6 +125,10 @@ func restore(ctx context.Context, o *Options, m *catalog.Manifest, ro RestoreOpt
 	if res.Kubernetes, err = hasRegistryKeys(ctx, plain); err != nil {
 		return nil, err
 	}
+	if ro.AutoBump && ro.BumpRevision == 0 && res.Kubernetes {
+		ro.BumpRevision, ro.MarkCompacted = KubernetesBump, true
+		res.bump(ro.BumpRevision)
+	}
 	t = time.Now()
 	err = restoreSnapshot(ctx, quiet(o.Logger, "restore"), snapshot.RestoreConfig{
 		SnapshotPath: plain, Name: ro.Name, OutputDataDir: w.data, PeerURLs: ro.PeerURLs,
@@ -156,4 +164,10 @@ func newResult(m *catalog.Manifest, ro RestoreOptions) *RestoreResult {
 		Revision: m.Snapshot.Revision + int64(ro.BumpRevision), TotalKeys: m.Snapshot.TotalKeys,
 		BumpRevision: ro.BumpRevision, MarkCompacted: ro.MarkCompacted, Steps: map[string]float64{},
 	}
+}
+
+// bump records a revision bump chosen for Kubernetes data.
+func (r *RestoreResult) bump(n uint64) {
+	r.Revision += int64(n)
+	r.BumpRevision, r.MarkCompacted, r.BumpAutomatic = n, true, true
 }

@@ -18,6 +18,7 @@ type restoreFlags struct {
 	ro           verify.RestoreOptions
 	peerURLs     string
 	from, output string
+	noBump       bool
 }
 
 func newRestoreCmd(g *globals) *cobra.Command {
@@ -51,7 +52,8 @@ the exact steps.`,
 	fl.StringVar(&f.ro.InitialClusterToken, "initial-cluster-token", "etcd-cluster", "the same on every member")
 	fl.StringVar(&f.peerURLs, "initial-advertise-peer-urls", "http://localhost:2380", "this member's peer URLs, comma-separated")
 	fl.Uint64Var(&f.ro.BumpRevision, "bump-revision", 0, "raise the revision by this much (with --mark-compacted); "+
-		"1000000000 for Kubernetes")
+		"default: 1000000000 when the backup holds Kubernetes data")
+	fl.BoolVar(&f.noBump, "no-bump-revision", false, "keep the backup's revisions even for Kubernetes data (not advised)")
 	fl.BoolVar(&f.ro.MarkCompacted, "mark-compacted", false, "mark the restored revision compacted (with --bump-revision)")
 	addFromFlag(cmd, &f.from)
 	addOutputFlag(cmd, &f.output)
@@ -74,6 +76,10 @@ func (f *restoreFlags) complete() error {
 	if f.ro.DataDir == "" {
 		return usageError{errors.New("restore: --data-dir is required")}
 	}
+	if f.noBump && f.ro.BumpRevision > 0 {
+		return usageError{errors.New("restore: --no-bump-revision and --bump-revision: choose one")}
+	}
+	f.ro.AutoBump = !f.noBump
 	if err := f.ro.Validate(); err != nil {
 		return usageError{fmt.Errorf("restore: %w", err)}
 	}

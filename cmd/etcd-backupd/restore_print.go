@@ -41,6 +41,11 @@ func (o *restoreOutput) print(w io.Writer) error {
 	if r.BumpRevision > 0 {
 		fmt.Fprintf(w, " (backup revision %d, bumped by %d and marked compacted)", r.Revision-int64(r.BumpRevision), r.BumpRevision)
 	}
+	if r.BumpAutomatic {
+		fmt.Fprint(w, "\n            bumped because the backup holds Kubernetes data: a client that lists or watches from "+
+			"an older resourceVersion gets 410 Gone and relists, instead of reading a past that no longer "+
+			"holds; --no-bump-revision keeps the revisions")
+	}
 	fmt.Fprintf(w, "\n  keys      %d\n  steps     %s\n", r.TotalKeys, formatSteps(r.Steps, stepOrder))
 	if o.Recommendation != "" {
 		fmt.Fprintf(w, "\nWARNING: %s.\n", o.Recommendation)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
@@ -24,9 +26,11 @@ func TestRestoreRoundTrip(t *testing.T) {
 		name string
 		args []string
 		bump int64
+		auto bool
 	}{
-		{"plain", nil, 0},
-		{"bumped", []string{"--bump-revision", "1000000000", "--mark-compacted"}, 1_000_000_000},
+		{"Kubernetes data is bumped by default", nil, 1_000_000_000, true},
+		{"no bump", []string{"--no-bump-revision"}, 0, false},
+		{"bumped", []string{"--bump-revision", "1000000000", "--mark-compacted"}, 1_000_000_000, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -44,7 +48,8 @@ func TestRestoreRoundTrip(t *testing.T) {
 			}
 			want := m.Snapshot.Revision + c.bump
 			if res.BackupID != m.ID || res.Revision != want || !res.Kubernetes || len(res.Commands) != 1 ||
-				!res.Commands[0].Done || (res.Recommendation != "") != (c.bump == 0) {
+				!res.Commands[0].Done || (res.Recommendation != "") != (c.bump == 0) || res.BumpAutomatic != c.auto ||
+				!res.MarkCompacted == (c.bump > 0) {
 				t.Fatalf("restore result %+v", res)
 			}
 			r := etcdtest.StartDataDir(t, dir, "r1", peer)
@@ -52,6 +57,9 @@ func TestRestoreRoundTrip(t *testing.T) {
 			resp, err := r.Client(t).Get(context.Background(), "/marker")
 			if err != nil || resp.Header.Revision != want || len(resp.Kvs) != 1 {
 				t.Fatalf("restored revision %d, want %d (%v)", resp.Header.Revision, want, err)
+			}
+			if c.bump > 0 { // what the API server turns into 410 Gone for an old resourceVersion
+				assertCompactedWatch(t, r.Client(t), m.Snapshot.Revision)
 			}
 		})
 	}
@@ -65,7 +73,7 @@ func TestRestoreTable(t *testing.T) {
 	cluster := "a=https://10.0.0.1:2380,b=https://10.0.0.2:2380,c=https://10.0.0.3:2380"
 	out, stderr, code := e.run("restore", m.ID, "--data-dir", dir, "--name", "b",
 		"--initial-advertise-peer-urls", "https://10.0.0.2:2380", "--initial-cluster", cluster,
-		"--initial-cluster-token", "prod-1")
+		"--initial-cluster-token", "prod-1", "--no-bump-revision")
 	if code != 0 {
 		t.Fatalf("restore: exit %d: %s", code, stderr)
 	}
@@ -77,7 +85,7 @@ func TestRestoreTable(t *testing.T) {
 		"sudo mv /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/",
 		"done: b: etcd-backupd --config " + e.cfgPth + " restore " + m.ID + " --data-dir " + dir +
 			" --name b --initial-advertise-peer-urls https://10.0.0.2:2380 --initial-cluster " + cluster +
-			" --initial-cluster-token prod-1\n",
+			" --initial-cluster-token prod-1 --no-bump-revision\n",
 		"      c: etcd-backupd --config " + e.cfgPth + " restore " + m.ID,
 		"etcd-backupd check",
 	}
@@ -206,5 +214,16 @@ func runPrinted(t *testing.T, e *env, command, dataDir string) {
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, "member", "wal")); err != nil {
 		t.Fatalf("%s restored no WAL: %v", command, err)
+	}
+}
+
+// assertCompactedWatch checks that a watch from rev, a revision of the backup, is refused as compacted.
+func assertCompactedWatch(t *testing.T, c *clientv3.Client, rev int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	wr, ok := <-c.Watch(ctx, "/registry/", clientv3.WithPrefix(), clientv3.WithRev(rev))
+	if !ok || wr.CompactRevision == 0 || !errors.Is(wr.Err(), rpctypes.ErrCompacted) {
+		t.Fatalf("watch from revision %d: %+v, %v; want it compacted", rev, wr, wr.Err())
 	}
 }
