@@ -3,6 +3,7 @@ package runbook
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/etcd-backupd/etcd-backupd/verify"
@@ -46,7 +47,7 @@ func restoreCommand(res *verify.RestoreResult, m verify.Member, configFlag strin
 	if configFlag != "" {
 		args = append(args, "--config", Quote(configFlag))
 	}
-	args = append(args, "restore", res.BackupID, "--data-dir", Quote(res.DataDir),
+	args = append(args, "restore", res.BackupID, "--data-dir", Quote(memberDataDir(res, m)),
 		"--name", Quote(m.Name), "--initial-advertise-peer-urls", Quote(strings.Join(m.PeerURLs, ",")),
 		"--initial-cluster", Quote(res.InitialCluster),
 		"--initial-cluster-token", Quote(res.InitialClusterToken))
@@ -59,6 +60,35 @@ func restoreCommand(res *verify.RestoreResult, m verify.Member, configFlag strin
 	return strings.Join(args, " ")
 }
 
+// memberDataDir is where member m is restored: the data dir restored here, except for the other
+// members of a cluster whose members all run on one host, which must not share it.
+func memberDataDir(res *verify.RestoreResult, m verify.Member) string {
+	if m.Name == res.Name || !oneHost(res.Members) {
+		return res.DataDir
+	}
+	return res.DataDir + "-" + m.Name
+}
+
+// oneHost reports whether every member's peer URLs name the same host.
+func oneHost(members []verify.Member) bool {
+	host := ""
+	for _, m := range members {
+		for _, p := range m.PeerURLs {
+			u, err := url.Parse(p)
+			if err != nil {
+				return false
+			}
+			if host == "" {
+				host = u.Hostname()
+			}
+			if u.Hostname() != host {
+				return false
+			}
+		}
+	}
+	return len(members) > 1
+}
+
 // WriteSteps writes the steps for the whole cluster: how to restore the other members, if any,
 // then how to start the cluster.
 func (r Restore) WriteSteps(w io.Writer) error {
@@ -69,6 +99,8 @@ func (r Restore) WriteSteps(w io.Writer) error {
 		fmt.Fprintf(w, `  1. Stop the API server and etcd. kubeadm static pods: move their manifests out, then wait
      until crictl ps --name 'etcd|kube-apiserver' lists nothing:
        sudo mv /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/
+     An API server whose etcd already died may hang on a graceful stop: if it is still listed after
+     a minute, crictl stop it.
      etcd under systemd: sudo systemctl stop etcd
   2. Move the old data dir aside: sudo mv %s %s.before-restore
   3. Restore the node's member from the same backup, %s:
@@ -88,6 +120,10 @@ Then, on every node:
        sudo mv /etc/kubernetes/etcd.yaml /etc/kubernetes/manifests/   (systemd: sudo systemctl start etcd)
   %d. Check the cluster: etcd-backupd check   (or: etcdctl endpoint health --cluster)
   %d. Start the API server: sudo mv /etc/kubernetes/kube-apiserver.yaml /etc/kubernetes/manifests/
-`, n, n+1, n+2)
+  %d. Make what cached the old state relist: sudo systemctl restart kubelet, and move the
+     kube-controller-manager and kube-scheduler manifests out of /etc/kubernetes/manifests and back
+  %d. Take a fresh backup of the restored cluster (its cluster ID and revisions changed):
+       etcd-backupd run-once
+`, n, n+1, n+2, n+3, n+4)
 	return err
 }
