@@ -59,9 +59,41 @@ func (a *app) openEtcd() (err error) {
 	return err
 }
 
-// daemon builds the daemon's jobs from dc on what the app opened; n may be nil.
-func (a *app) daemon(dc daemon.Config, n *notify.Notifier) *daemon.Daemon {
-	return daemon.New(dc, daemon.Deps{Etcd: a.etcd, Destinations: a.dests, Notifier: n, Logger: a.lg})
+// openJobs opens the destinations and etcd and builds the daemon's jobs, doing what jobs makes of
+// the config ((*config.Config).DaemonConfig, or BackupJobConfig for run-once). With notify the jobs
+// send the config's notifications. Close the app, also on error.
+func (g *globals) openJobs(ctx context.Context, jobs func(*config.Config) (daemon.Config, error),
+	notify bool) (*app, *daemon.Daemon, error) {
+	a, err := g.newAppWithStores(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := a.jobs(jobs, notify)
+	if err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	return a, d, nil
+}
+
+func (a *app) jobs(jobs func(*config.Config) (daemon.Config, error), withNotify bool) (*daemon.Daemon, error) {
+	if err := a.openEtcd(); err != nil {
+		return nil, err
+	}
+	dc, err := jobs(a.cfg)
+	if err != nil {
+		return nil, err
+	}
+	deps := daemon.Deps{Etcd: a.etcd, Destinations: a.dests, Logger: a.lg}
+	if withNotify {
+		no, err := a.cfg.NotifyOptions()
+		if err != nil {
+			return nil, err
+		}
+		no.Logger = a.lg
+		deps.Notifier = notify.New(no)
+	}
+	return daemon.New(dc, deps), nil
 }
 
 func (a *app) Close() {

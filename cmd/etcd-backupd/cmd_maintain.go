@@ -5,6 +5,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/etcd-backupd/etcd-backupd/config"
 	"github.com/spf13/cobra"
 )
 
@@ -46,19 +47,12 @@ defragmented in the same order, a check that each is below the quota, then alarm
 }
 
 func (g *globals) maintain(ctx context.Context, f maintainFlags) error {
-	a, err := g.newAppWithStores(ctx)
+	a, d, err := g.openJobs(ctx, (*config.Config).DaemonConfig, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.openEtcd(); err != nil {
-		return err
-	}
-	dc, err := a.cfg.DaemonConfig()
-	if err != nil {
-		return err
-	}
-	job := a.daemon(dc, nil).Maintain
+	job := d.Maintain
 	o := job.Options()
 	o.DryRun, o.All = f.dryRun, f.all
 	o.Compact = o.Compact || f.compact

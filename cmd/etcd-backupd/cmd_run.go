@@ -6,10 +6,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/etcd-backupd/etcd-backupd/config"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
-
-	"github.com/etcd-backupd/etcd-backupd/notify"
 )
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -22,25 +21,13 @@ func newRunCmd(g *globals) *cobra.Command {
 }
 
 func (g *globals) run(ctx context.Context) error {
-	a, err := g.newAppWithStores(ctx)
+	a, d, err := g.openJobs(ctx, (*config.Config).DaemonConfig, true)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	stop, abort := signalContexts(ctx, a.lg)
-	if err := a.openEtcd(); err != nil {
-		return err
-	}
-	dc, err := a.cfg.DaemonConfig()
-	if err != nil {
-		return err
-	}
-	no, err := a.cfg.NotifyOptions()
-	if err != nil {
-		return err
-	}
-	no.Logger = a.lg
-	return a.daemon(dc, notify.New(no)).Run(stop, abort, func(string) { notifyReady(stop, a.lg) })
+	return d.Run(stop, abort, func(string) { notifyReady(stop, a.lg) })
 }
 
 // signalContexts returns stop, cancelled by the first SIGINT or SIGTERM, and abort, by the second.

@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/etcd-backupd/etcd-backupd/backup"
+	"github.com/etcd-backupd/etcd-backupd/config"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 )
@@ -27,19 +28,12 @@ func newRunOnceCmd(g *globals) *cobra.Command {
 }
 
 func (g *globals) runOnce(ctx context.Context, output string) error {
-	a, err := g.newAppWithStores(ctx)
+	a, d, err := g.openJobs(ctx, (*config.Config).BackupJobConfig, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := a.openEtcd(); err != nil {
-		return err
-	}
-	dc, err := a.cfg.BackupJobConfig()
-	if err != nil {
-		return err
-	}
-	res, err := a.daemon(dc, nil).Backup.Run(ctx)
+	res, err := d.Backup.Run(ctx)
 	logPeakMemory(a.lg)
 	if res != nil && res.Manifest != nil {
 		if perr := printListed(g.stdout, output, committedRows(res)); perr != nil {

@@ -11,6 +11,7 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/etcd-backupd/etcd-backupd/config"
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
 	"github.com/etcd-backupd/etcd-backupd/maintain"
@@ -62,19 +63,12 @@ func TestNoSpace(t *testing.T) {
 
 	etcdtest.FillUntilNoSpace(t, c)
 	g := &globals{configPath: e.cfgPth, stdout: new(strings.Builder), stderr: new(strings.Builder)}
-	a, err := g.newAppWithStores(context.Background())
+	a, d, err := g.openJobs(context.Background(), (*config.Config).DaemonConfig, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := a.openEtcd(); err != nil {
-		t.Fatal(err)
-	}
-	dc, err := a.cfg.DaemonConfig()
-	if err != nil || !dc.RemediateNoSpace {
-		t.Fatalf("DaemonConfig: %+v, %v; want NOSPACE remediated", dc.RemediateNoSpace, err)
-	}
-	if err := a.daemon(dc, nil).Maintain.WatchNoSpace(context.Background()); err != nil {
+	if err := d.Maintain.WatchNoSpace(context.Background()); err != nil {
 		t.Fatalf("the daemon's NOSPACE job: %v", err)
 	}
 	assertWritable(t, c)

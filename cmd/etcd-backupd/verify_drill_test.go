@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/config"
 )
 
 // TestDrillRunner runs the daemon's drill job from the config: a deep verification of the newest backup
@@ -22,16 +23,12 @@ func TestDrillRunner(t *testing.T) {
 	m := vrBackup(t, e)
 	var out, errb bytes.Buffer
 	g := &globals{configPath: e.cfgPth, stdout: &out, stderr: &errb}
-	a, err := g.newAppWithStores(context.Background())
+	a, d, err := g.openJobs(context.Background(), (*config.Config).DaemonConfig, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	dc, err := a.cfg.DaemonConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.daemon(dc, nil).Drill.Run(context.Background()); err != nil {
+	if err := d.Drill.Run(context.Background()); err != nil {
 		t.Fatalf("drill: %v; want the newest backup %s verified", err, m.ID)
 	}
 	if got := vrLastDrills(t, e)[m.ID]; got == nil || !got.OK || got.Mode != catalog.ModeDeep {
