@@ -4,23 +4,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/etcd-backupd/etcd-backupd/rekey"
 )
 
-// rekeyRow is one backup rekeyed at one destination.
-type rekeyRow struct {
-	Destination string   `json:"destination"`
-	OldID       string   `json:"old_id"`
-	NewID       string   `json:"new_id,omitempty"`   // set once the new backup is committed
-	Recipients  []string `json:"recipients"`         // the new recipients' fingerprints
-	Verified    string   `json:"verified,omitempty"` // "stored" (size and sha256) or "quick"
-	Skipped     string   `json:"skipped,omitempty"`  // why nothing was done
-	Error       string   `json:"error,omitempty"`    // why it failed; the old backup is kept unless said
-}
-
-func printRekeyed(w io.Writer, output string, rows []rekeyRow) error {
+func printRekeyed(w io.Writer, output string, rows []rekey.Row) error {
 	if output == outJSON {
 		if rows == nil {
-			rows = []rekeyRow{}
+			rows = []rekey.Row{}
 		}
 		return writeJSON(w, rows)
 	}
@@ -46,7 +37,7 @@ func printRekeyed(w io.Writer, output string, rows []rekeyRow) error {
 	return nil
 }
 
-func rekeyResult(r rekeyRow) string {
+func rekeyResult(r rekey.Row) string {
 	switch {
 	case r.Error != "":
 		return "FAILED"

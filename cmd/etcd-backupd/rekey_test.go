@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,51 +10,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
-
 	"github.com/etcd-backupd/etcd-backupd/catalog"
-	"github.com/etcd-backupd/etcd-backupd/config"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
+	"github.com/etcd-backupd/etcd-backupd/rekey"
 )
 
-// rkRun runs the CLI like e.run, with the rekey command added if root.go does not register it yet.
-func rkRun(e *env, args ...string) (stdout, stderr string, code int) {
-	e.t.Helper()
-	data, err := yaml.Marshal(e.cfg)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.cfgPth = filepath.Join(e.dir, "config.yaml")
-	if err := os.WriteFile(e.cfgPth, data, 0o600); err != nil {
-		e.t.Fatal(err)
-	}
-	var out, errb bytes.Buffer
-	g := &globals{stdout: &out, stderr: &errb}
-	root := newRoot(g)
-	if !slices.ContainsFunc(root.Commands(), func(c *cobra.Command) bool { return c.Name() == "rekey" }) {
-		root.AddCommand(newRekeyCmd(g))
-	}
-	root.SetArgs(append([]string{"--config", e.cfgPth}, args...))
-	if err = root.Execute(); err == nil {
-		return out.String(), errb.String(), exitOK
-	}
-	errb.WriteString("etcd-backupd: " + strings.TrimSpace(err.Error()) + "\n")
-	var ue usageError
-	if errors.As(err, &ue) || config.IsConfigError(err) {
-		return out.String(), errb.String(), exitUsage
-	}
-	return out.String(), errb.String(), exitFailed
-}
-
 // rkRekey runs rekey -w json and returns its rows; it fails the test unless the exit code is want.
-func rkRekey(t *testing.T, e *env, want int, args ...string) []rekeyRow {
+func rkRekey(t *testing.T, e *env, want int, args ...string) []rekey.Row {
 	t.Helper()
-	out, stderr, code := rkRun(e, append([]string{"rekey", "-w", "json"}, args...)...)
+	out, stderr, code := e.run(append([]string{"rekey", "-w", "json"}, args...)...)
 	if code != want {
 		t.Fatalf("rekey %v: exit %d, want %d; stderr: %s", args, code, want, stderr)
 	}
-	var rows []rekeyRow
+	var rows []rekey.Row
 	if err := json.Unmarshal([]byte(out), &rows); err != nil {
 		t.Fatalf("rekey output %q: %v", out, err)
 	}
@@ -134,7 +101,7 @@ func TestRekeyCmd(t *testing.T) {
 	// Key A opens neither verify nor another rekey of the new backup, which stays in place.
 	_, stderr, code := e.run("verify", newID)
 	vrExpect(t, stderr, code, 1, "no matching private key")
-	_, stderr, code = rkRun(e, "rekey", newID, "--recipient", e.key.PublicFile)
+	_, stderr, code = e.run("rekey", newID, "--recipient", e.key.PublicFile)
 	vrExpect(t, stderr, code, 1, "rekey "+newID+" at file://.*no matching private key")
 	if ids := rkListed(t, e); !slices.Equal(ids, []string{newID}) {
 		t.Fatalf("after a failed rekey list shows %v, want %s", ids, newID)
@@ -172,10 +139,10 @@ func TestRekeyCmdUsage(t *testing.T) {
 		{"rekey", "--all", "20261124T000203Z-r000000000042", "--recipient", e.key.PublicFile},
 		{"rekey", "not-an-id", "--recipient", e.key.PublicFile},
 	} {
-		if _, stderr, code := rkRun(e, args...); code != exitUsage {
+		if _, stderr, code := e.run(args...); code != exitUsage {
 			t.Fatalf("%v: exit %d, want 2; stderr: %s", args, code, stderr)
 		}
 	}
-	_, stderr, code := rkRun(e, "rekey", "--all", "--recipient", e.key.PublicFile)
+	_, stderr, code := e.run("rekey", "--all", "--recipient", e.key.PublicFile)
 	vrExpect(t, stderr, code, 2, "encryption.private_key")
 }

@@ -50,7 +50,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	root.AddCommand(newVersionCmd(g), newConfigCmd(g), newRunOnceCmd(g), newListCmd(g), newRunCmd(g), newCheckCmd(g), newPruneCmd(g),
-		newVerifyCmd(g), newFetchCmd(g), newRestoreCmd(g), newMaintainCmd(g))
+		newVerifyCmd(g), newFetchCmd(g), newRestoreCmd(g), newMaintainCmd(g), newRekeyCmd(g))
 	return root
 }
 
