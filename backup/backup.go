@@ -87,8 +87,8 @@ func Run(ctx context.Context, src Source, o Options) (*Result, error) {
 	logAlarms(o.Logger, members)
 	candidates := cluster.Candidates(members, o.SnapshotFrom)
 	if len(candidates) == 0 {
-		if len(members) > 0 {
-			err = cluster.Unhealthy(members)
+		if len(members) > 0 || err == nil {
+			err = cluster.Unhealthy(members) // "no member to snapshot" for none
 		}
 		return nil, err
 	}
@@ -125,11 +125,11 @@ func (o *Options) defaults() {
 // logAlarms says which members have an alarm raised: a snapshot is a read, and is taken under
 // NOSPACE all the same, but the operator must know.
 func logAlarms(lg *zap.Logger, members []cluster.Member) {
-	seen := map[string]bool{}
+	seen := map[cluster.Alarm]bool{} // every member reports every member's alarms
 	for _, m := range members {
 		for _, a := range m.Alarms() {
-			if !seen[a.Type] {
-				seen[a.Type] = true
+			if !seen[a] {
+				seen[a] = true
 				lg.Warn("etcd alarm raised; the snapshot is taken all the same", zap.String("alarm", a.Type),
 					zap.String("member", fmt.Sprintf("%x", a.MemberID)))
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -37,5 +38,20 @@ func TestUploadErrorSaysItOnce(t *testing.T) {
 	if bad == nil || strings.Count(bad.Error(), "upload ") != 1 || !strings.Contains(bad.Error(), dir) ||
 		!strings.Contains(bad.Error(), "c1/snapshots/") {
 		t.Fatalf("error %q: want one \"upload <key> to %s\"", bad, dir)
+	}
+}
+
+// noMembers is a cluster that answers with an empty member list and no error.
+type noMembers struct{ *cluster.Client }
+
+func (noMembers) Members(context.Context) ([]cluster.Member, error) { return nil, nil }
+
+// TestNoMemberIsAnError: a cluster that lists no member fails the backup with an error, never a nil
+// result with a nil error.
+func TestNoMemberIsAnError(t *testing.T) {
+	f := newFixture(t, 10)
+	res, err := Run(context.Background(), noMembers{f.client}, f.opts)
+	if err == nil || res != nil || !strings.Contains(err.Error(), "no member to snapshot") {
+		t.Fatalf("Run = %v, %v; want the error \"no member to snapshot\"", res, err)
 	}
 }

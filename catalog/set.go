@@ -48,7 +48,11 @@ func (s *Set) Pick(from string) (*Set, error) {
 	}
 	for i, c := range s.cats {
 		if from == c.Store.String() || from == strconv.Itoa(i) || (i < len(s.urls) && from == s.urls[i]) {
-			return &Set{cats: []*Catalog{c}, urls: s.urls[i : i+1], lg: s.lg}, nil
+			var urls []string
+			if i < len(s.urls) {
+				urls = s.urls[i : i+1]
+			}
+			return &Set{cats: []*Catalog{c}, urls: urls, lg: s.lg}, nil
 		}
 	}
 	return nil, fmt.Errorf("--from %q: no such destination (give its URL or its index from 0)", storage.Redact(from))

@@ -118,6 +118,9 @@ func TestSetPick(t *testing.T) {
 			t.Fatalf("Pick(%q) = %v, %v; want b alone", from, got, err)
 		}
 	}
+	if got, err := NewSet(s.All(), nil, nil).Pick("1"); err != nil || got.All()[0] != f.b {
+		t.Fatalf("Pick of a set without URLs = %v, %v", got, err)
+	}
 	if got, err := s.Pick(""); err != nil || got.Len() != 2 {
 		t.Fatalf("Pick(\"\") = %v, %v; want both", got, err)
 	}

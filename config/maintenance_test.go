@@ -28,6 +28,11 @@ func TestMaintenance(t *testing.T) {
 	if err != nil || dc.MaintainSchedule == nil || !dc.RemediateNoSpace || dc.Maintain.KeepRevisions != 500 {
 		t.Fatalf("DaemonConfig: %+v, %v", dc, err)
 	}
+	c.HA.Enabled = true
+	if mc, err := c.MaintainConfig(); err != nil || mc.HA != nil || mc.MaintainSchedule != nil || mc.RemediateNoSpace ||
+		mc.Retention == nil || mc.Maintain.KeepRevisions != 500 {
+		t.Fatalf("MaintainConfig: %+v, %v; want no election, no schedule, retention kept", mc, err)
+	}
 	if d, err := parseWith(t, f, nil); err != nil || d.MaintainRule() != maintain.DefaultRule() {
 		t.Fatalf("the default rule is %+v (%v), want maintain's", d.MaintainRule(), err)
 	}

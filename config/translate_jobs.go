@@ -50,6 +50,14 @@ func (c *Config) DaemonConfig() (daemon.Config, error) {
 	return dc, nil
 }
 
+// MaintainConfig is what the maintain command does: the daemon's jobs, run now on this node, with no
+// election (the operator chose the node) and no schedule.
+func (c *Config) MaintainConfig() (daemon.Config, error) {
+	dc, err := c.DaemonConfig()
+	dc.HA, dc.BackupSchedule, dc.DrillSchedule, dc.MaintainSchedule, dc.RemediateNoSpace = nil, nil, nil, nil, false
+	return dc, err
+}
+
 // BackupJobConfig is the backup job alone, then retention: what run-once does. It loads the
 // recipients' keys and never the private key.
 func (c *Config) BackupJobConfig() (daemon.Config, error) {

@@ -83,7 +83,7 @@ func (j *BackupJob) record(res *backup.Result, err error, took time.Duration) {
 	switch {
 	case err != nil:
 		result = "failure"
-	case res.Err() != nil:
+	case res != nil && res.Err() != nil:
 		result = "partial"
 	}
 	m.Backups.WithLabelValues(result).Inc()

@@ -94,7 +94,9 @@ func (j *MaintainJob) WatchNoSpace(ctx context.Context) error {
 	j.alerts.event(notify.KindMaintenanceStarted, KindNoSpace, nil)
 	rep, err := j.Run(ctx, j.opts, true)
 	switch {
-	case errors.Is(err, maintain.ErrNoAlarm):
+	case errors.Is(err, maintain.ErrNoAlarm): // cleared in between: the start told is ended all the same
+		j.lg.Info("NOSPACE cleared before its remediation began")
+		j.alerts.event(notify.KindMaintenanceDone, KindNoSpace, nil)
 		return nil
 	case err != nil:
 		j.alerts.event(notify.KindMaintenanceFailed, KindNoSpace, err)

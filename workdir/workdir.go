@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Marker is the file that says etcd-backupd created the directory holding it.
@@ -39,7 +41,7 @@ func Claim(dir string) error {
 			return err
 		}
 	}
-	return os.Chmod(dir, 0o700)
+	return chmodPrivate(dir)
 }
 
 // Check says whether Claim would refuse dir, changing nothing: for config validate.
@@ -66,7 +68,7 @@ func create(dir string) error {
 	} else if err != nil {
 		return err
 	}
-	if err := os.Chmod(dir, 0o700); err != nil { // the umask may have taken bits off, never added
+	if err := chmodPrivate(dir); err != nil { // the umask may have taken bits off, never added
 		return err
 	}
 	return writeMarker(dir)
@@ -80,9 +82,13 @@ func judge(dir string, fi fs.FileInfo) (marked bool, err error) {
 	case !fi.IsDir():
 		return false, fmt.Errorf("%s is not a directory", dir)
 	}
-	if isRegular(filepath.Join(dir, Marker)) {
-		if !ownedByMe(fi) {
-			return false, fmt.Errorf("%s belongs to another user", dir)
+	if marker, err := os.Lstat(filepath.Join(dir, Marker)); err == nil && marker.Mode().IsRegular() {
+		switch {
+		case !ownedByMe(fi) || !ownedByMe(marker):
+			return false, fmt.Errorf("%s, or its %s, belongs to another user", dir, Marker)
+		case shared(fi.Mode()): // anyone could have planted the marker there
+			return false, fmt.Errorf("%s is shared (mode %04o): it is not etcd-backupd's, whatever it holds",
+				dir, fi.Mode().Perm()|stickyBit(fi.Mode()))
 		}
 		return true, nil
 	}
@@ -98,7 +104,7 @@ func judge(dir string, fi fs.FileInfo) (marked bool, err error) {
 func notAdoptable(dir string, fi fs.FileInfo) string {
 	perm := fi.Mode()
 	switch {
-	case perm&fs.ModeSticky != 0 || perm.Perm()&0o022 != 0:
+	case shared(perm):
 		return fmt.Sprintf("is shared (mode %04o)", perm.Perm()|stickyBit(perm))
 	case !ownedByMe(fi):
 		return "belongs to another user"
@@ -115,6 +121,20 @@ func notAdoptable(dir string, fi fs.FileInfo) string {
 	}
 	return fmt.Sprintf("holds %d other entries (%s, ...)", len(ents), ents[0].Name())
 }
+
+// chmodPrivate sets dir to 0700 through a handle that did not follow a link: a link swapped in
+// since dir was judged is refused, not followed.
+func chmodPrivate(dir string) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", dir, err)
+	}
+	defer unix.Close(fd)
+	return unix.Fchmod(fd, 0o700)
+}
+
+// shared reports whether others may create entries in a directory of mode m.
+func shared(m fs.FileMode) bool { return m&fs.ModeSticky != 0 || m.Perm()&0o022 != 0 }
 
 func writeMarker(dir string) error {
 	f, err := os.OpenFile(filepath.Join(dir, Marker), os.O_CREATE|os.O_EXCL|os.O_WRONLY|syscall.O_NOFOLLOW, 0o600)

@@ -36,6 +36,11 @@ func TestClaim(t *testing.T) {
 			touch(t, d, "other.db.part")
 		}, "is shared (mode 1777)", 0o777 | os.ModeSticky},
 		{"group-writable", func(t *testing.T, d string) { mkdir(t, d, 0o770) }, "is shared (mode 0770)", 0o770},
+		{"a marker planted in a shared dir", func(t *testing.T, d string) {
+			mkdir(t, d, 0o777|os.ModeSticky)
+			touch(t, d, Marker)
+			touch(t, d, "other.db.part")
+		}, "is shared (mode 1777)", 0o777 | os.ModeSticky},
 		{"holds other files", func(t *testing.T, d string) {
 			mkdir(t, d, 0o700)
 			touch(t, d, "notes.txt")

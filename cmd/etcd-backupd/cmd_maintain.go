@@ -47,7 +47,7 @@ defragmented in the same order, a check that each is below the quota, then alarm
 }
 
 func (g *globals) maintain(ctx context.Context, f maintainFlags) error {
-	a, d, err := g.openJobs(ctx, (*config.Config).DaemonConfig, false)
+	a, d, err := g.openJobs(ctx, (*config.Config).MaintainConfig, false)
 	if err != nil {
 		return err
 	}
