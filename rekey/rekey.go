@@ -5,11 +5,8 @@ package rekey
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"slices"
 
@@ -154,11 +151,11 @@ func (r *rekeyer) copyObject(ctx context.Context, c *catalog.Catalog, m, nm *cat
 	if err != nil {
 		return fmt.Errorf("write %s: %w", nm.Object.Key, err)
 	}
-	in, out := newSum(), newSum()
+	in, out := verify.NewSum(), verify.NewSum()
 	res, err := crypto.Rekey(io.MultiWriter(w, out), io.TeeReader(ctxReader{ctx, rc}, in), r.o.Identity, r.o.Recipients)
-	if err == nil && (in.n != m.Object.Size || in.hex() != m.Object.SHA256) {
+	if err == nil && (in.Size() != m.Object.Size || in.Hex() != m.Object.SHA256) {
 		err = fmt.Errorf("old object %s is %d bytes with sha256 %s, its manifest says %d bytes and %s",
-			m.Object.Key, in.n, in.hex(), m.Object.Size, m.Object.SHA256)
+			m.Object.Key, in.Size(), in.Hex(), m.Object.Size, m.Object.SHA256)
 	}
 	if err != nil {
 		w.Abort()
@@ -167,7 +164,7 @@ func (r *rekeyer) copyObject(ctx context.Context, c *catalog.Catalog, m, nm *cat
 	if err := w.Commit(); err != nil {
 		return fmt.Errorf("write %s: %w", nm.Object.Key, err)
 	}
-	nm.Object.Size, nm.Object.SHA256, nm.Object.Recipients = out.n, out.hex(), res.Recipients
+	nm.Object.Size, nm.Object.SHA256, nm.Object.Recipients = out.Size(), out.Hex(), res.Recipients
 	return nil
 }
 
@@ -213,22 +210,6 @@ func sameSet(a, b []string) bool {
 	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
 	return slices.Equal(a, b)
 }
-
-// sum counts and hashes what is written to it.
-type sum struct {
-	h hash.Hash
-	n int64
-}
-
-func newSum() *sum { return &sum{h: sha256.New()} }
-
-func (s *sum) Write(p []byte) (int, error) {
-	s.h.Write(p)
-	s.n += int64(len(p))
-	return len(p), nil
-}
-
-func (s *sum) hex() string { return hex.EncodeToString(s.h.Sum(nil)) }
 
 // ctxReader stops reading once ctx is done: a local file's reader never looks at ctx.
 type ctxReader struct {

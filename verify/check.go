@@ -13,7 +13,7 @@ func check(m *catalog.Manifest, src *source, out *sink, err error) (Sums, error)
 	if src.err == nil && out.err == nil {
 		io.Copy(io.Discard, src) // read to the end, so that the stored sums cover every byte
 	}
-	s := Sums{StoredSize: src.c.n, StoredSHA256: src.c.sum(), PlainSize: out.c.n, PlainSHA256: out.c.sum()}
+	s := Sums{StoredSize: src.c.Size(), StoredSHA256: src.c.Hex(), PlainSize: out.c.Size(), PlainSHA256: out.c.Hex()}
 	if src.err != nil {
 		return s, fmt.Errorf("read %s: %w", m.Object.Key, src.err)
 	}

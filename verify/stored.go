@@ -26,13 +26,13 @@ func Stored(ctx context.Context, o Options, m *catalog.Manifest) error {
 		return wrap(err, "verify", &o, m)
 	}
 	defer rc.Close()
-	src := &source{ctx: ctx, r: rc, c: newCounter()}
+	src := &source{ctx: ctx, r: rc, c: NewSum()}
 	if _, err := io.Copy(io.Discard, src); err != nil {
 		return wrap(err, "verify", &o, m)
 	}
-	if src.c.n != m.Object.Size || src.c.sum() != m.Object.SHA256 {
+	if src.c.Size() != m.Object.Size || src.c.Hex() != m.Object.SHA256 {
 		err := fmt.Errorf("stored object is %d bytes with sha256 %s, manifest says %d bytes and %s",
-			src.c.n, src.c.sum(), m.Object.Size, m.Object.SHA256)
+			src.c.Size(), src.c.Hex(), m.Object.Size, m.Object.SHA256)
 		return wrap(err, "verify", &o, m)
 	}
 	return nil

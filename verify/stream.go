@@ -28,21 +28,26 @@ type Sums struct {
 	PlainSHA256  string
 }
 
-// counter hashes and counts what is written to it.
-type counter struct {
+// Sum counts what is written to it and hashes it with sha256: the size and sum a manifest records.
+type Sum struct {
 	h hash.Hash
 	n int64
 }
 
-func newCounter() *counter { return &counter{h: sha256.New()} }
+// NewSum returns an empty Sum.
+func NewSum() *Sum { return &Sum{h: sha256.New()} }
 
-func (c *counter) Write(p []byte) (int, error) {
+func (c *Sum) Write(p []byte) (int, error) {
 	c.h.Write(p)
 	c.n += int64(len(p))
 	return len(p), nil
 }
 
-func (c *counter) sum() string { return hex.EncodeToString(c.h.Sum(nil)) }
+// Size is the number of bytes written.
+func (c *Sum) Size() int64 { return c.n }
+
+// Hex is the sha256 of what was written, in hex.
+func (c *Sum) Hex() string { return hex.EncodeToString(c.h.Sum(nil)) }
 
 // source reads the stored object, counting and hashing it, and keeps its first error apart from
 // the errors of the stages after it. It stops at the first read after ctx ends: a local file's
@@ -50,7 +55,7 @@ func (c *counter) sum() string { return hex.EncodeToString(c.h.Sum(nil)) }
 type source struct {
 	ctx  context.Context
 	r    io.Reader
-	c    *counter
+	c    *Sum
 	prog io.Writer
 	err  error
 }
@@ -78,7 +83,7 @@ func (s *source) Read(p []byte) (int, error) {
 // sink counts and hashes the plain snapshot and passes it to w (nil: nowhere), keeping w's error.
 type sink struct {
 	w   io.Writer
-	c   *counter
+	c   *Sum
 	err error
 }
 
@@ -134,13 +139,13 @@ func stream(ctx context.Context, o *Options, m *catalog.Manifest, w io.Writer) (
 		return Sums{}, err
 	}
 	defer rc.Close()
-	src := &source{ctx: ctx, r: rc, c: newCounter()}
+	src := &source{ctx: ctx, r: rc, c: NewSum()}
 	if o.Progress != nil {
 		p := o.Progress(m.Object.Size)
 		defer p.Close()
 		src.prog = p
 	}
-	out := &sink{w: w, c: newCounter()}
+	out := &sink{w: w, c: NewSum()}
 	err = decode(src, out, m, o.Identity)
 	return check(m, src, out, err)
 }
