@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etcd-backupd/etcd-backupd/internal/filetest"
 )
 
 // TestDrillRecordPlace edits a stored drill record so that it vouches for another backup or time:
@@ -33,7 +35,8 @@ func TestDrillRecordPlace(t *testing.T) {
 				t.Fatal(err)
 			}
 			key := cat.Layout.DrillKey(id, at.Format(DrillTimeLayout))
-			editJSON(t, filepath.Join(dir, filepath.FromSlash(key)), c.edit)
+			p := filepath.Join(dir, filepath.FromSlash(key))
+			filetest.EditJSON(t, p, p, c.edit)
 			last, lerr := cat.LastDrills(context.Background())
 			good, gerr := cat.NewestGoodDrill(context.Background())
 			if c.field == "" {

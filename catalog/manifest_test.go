@@ -2,14 +2,13 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/etcd-backupd/etcd-backupd/internal/filetest"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -43,7 +42,8 @@ func TestCheckPlace(t *testing.T) {
 				t.Fatal(err)
 			}
 			key := cat.Layout.ManifestKey(id)
-			editJSON(t, filepath.Join(dir, filepath.FromSlash(key)), c.edit)
+			p := filepath.Join(dir, filepath.FromSlash(key))
+			filetest.EditJSON(t, p, p, c.edit)
 			_, err := cat.Get(context.Background(), id) // Get checks the place of what it reads
 			if c.field == "" {
 				if err != nil {
@@ -73,24 +73,4 @@ func openFileStore(t *testing.T, dir string) storage.Store {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// editJSON rewrites the JSON object in path through edit.
-func editJSON(t *testing.T, path string, edit func(map[string]any)) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	if data, err = json.Marshal(m); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -6,11 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/etcd-backupd/etcd-backupd/internal/filetest"
 )
 
 // TestFileRefusesLinksBelowItsDir plants a symbolic link at a key's directory, pointing at a
@@ -63,12 +64,12 @@ func TestFileRefusesLinksBelowItsDir(t *testing.T) {
 				if err := os.Symlink(target, link); err != nil {
 					t.Fatal(err)
 				}
-				before := treeOf(t, outside)
+				before := filetest.Tree(t, outside)
 				err := op.do(s, key)
 				if !errors.Is(err, errLink) || !strings.Contains(err.Error(), link) {
 					t.Errorf("%s = %v, want a refusal naming the link %s", op.name, err, link)
 				}
-				if after := treeOf(t, outside); after != before {
+				if after := filetest.Tree(t, outside); after != before {
 					t.Fatalf("outside the store changed:\n%s\nwas:\n%s", after, before)
 				}
 			})
@@ -96,27 +97,6 @@ func plantOutside(t *testing.T, dir, name string) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// treeOf describes every entry under dir: path, mode and size.
-func treeOf(t *testing.T, dir string) string {
-	t.Helper()
-	var b strings.Builder
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		b.WriteString(p + " " + fi.Mode().String() + " " + strconv.FormatInt(fi.Size(), 10) + "\n")
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // TestFileModesUnderUmask000 writes objects under umask 000: directories are 0700, objects 0600.

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/internal/filetest"
 )
 
 // TestManifestIdentity edits a stored manifest so that what it says about itself no longer
@@ -91,21 +91,7 @@ func (f *fixture) editManifest(t *testing.T, id, to string, edit func(map[string
 	path := func(id string) string {
 		return filepath.Join(f.dir, "store", filepath.FromSlash(f.cat.Layout.ManifestKey(id)))
 	}
-	data, err := os.ReadFile(path(id))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var j map[string]any
-	if err := json.Unmarshal(data, &j); err != nil {
-		t.Fatal(err)
-	}
-	edit(j)
-	if data, err = json.Marshal(j); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path(to), data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	filetest.EditJSON(t, path(id), path(to), edit)
 	if to != id {
 		os.Remove(path(id))
 	}

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/crypto"
+	"github.com/etcd-backupd/etcd-backupd/internal/filetest"
 	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
 	"github.com/etcd-backupd/etcd-backupd/workdir"
 )
@@ -85,7 +85,7 @@ func TestFetchFileRefusesWhatIsNotItsOwn(t *testing.T) {
 				dir, v := t.TempDir(), newVictim(t)
 				out := filepath.Join(dir, "snap.db")
 				c.plant(t, out+".part", v)
-				before := snapshotTree(t, dir)
+				before := filetest.Tree(t, dir)
 				_, err := FetchFile(context.Background(), o, m, out)
 				if err == nil || !strings.Contains(err.Error(), out+".part") {
 					t.Errorf("FetchFile = %v, want a refusal naming %s.part", err, out)
@@ -94,7 +94,7 @@ func TestFetchFileRefusesWhatIsNotItsOwn(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(filepath.Dir(v.path), "new")); !errors.Is(err, fs.ErrNotExist) {
 					t.Fatalf("the link to nothing was followed: %v", err)
 				}
-				if after := snapshotTree(t, dir); after != before {
+				if after := filetest.Tree(t, dir); after != before {
 					t.Fatalf("the output dir changed:\n%s\nwas:\n%s", after, before)
 				}
 			})
@@ -170,7 +170,7 @@ func TestRestoreRemovesLeftovers(t *testing.T) {
 				}
 			}
 			for p, want := range theirs {
-				if got := snapshotTree(t, p); got != want {
+				if got := filetest.Tree(t, p); got != want {
 					t.Errorf("%s changed:\n%s\nwas:\n%s", p, got, want)
 				}
 			}
@@ -208,34 +208,12 @@ func plantLookalikes(t *testing.T, parent string, head []byte) map[string]string
 	holdLock(t, filepath.Join(parent, "etcd.restore-24")) // a restore running there
 	plantWork(t, filepath.Join(parent, "etcd.restore-x5"), head, false)
 	writeFile(t, filepath.Join(parent, "etcd.restore-26"), head, 0o600)
-	out := map[string]string{elsewhere: snapshotTree(t, elsewhere)}
+	out := map[string]string{elsewhere: filetest.Tree(t, elsewhere)}
 	for _, n := range []string{"21", "22", "23", "24", "x5", "26"} {
 		p := filepath.Join(parent, "etcd.restore-"+n)
-		out[p] = snapshotTree(t, p)
+		out[p] = filetest.Tree(t, p)
 	}
 	return out
-}
-
-// snapshotTree describes the tree at path, links unfollowed: names, modes, sizes and link targets.
-func snapshotTree(t *testing.T, path string) string {
-	t.Helper()
-	var b strings.Builder
-	err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		link, _ := os.Readlink(p)
-		b.WriteString(strings.Join([]string{p, fi.Mode().String(), strconv.FormatInt(fi.Size(), 10), link}, " ") + "\n")
-		return nil
-	})
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // plainHead is the first MiB of the backup's plain snapshot, as a killed fetch or restore leaves it.
