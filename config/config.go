@@ -20,6 +20,7 @@ type Config struct {
 	Log              Log           `yaml:"log"`
 	Notify           Notify        `yaml:"notify"`
 	Maintenance      Maintenance   `yaml:"maintenance"`
+	Journal          Journal       `yaml:"journal"`
 }
 
 // Etcd says how to reach the cluster.

@@ -60,6 +60,7 @@ func Default() *Config {
 		HA:               HA{Prefix: DefaultHAPrefix, TTL: Duration(DefaultHATTL)},
 		Log:              Log{Level: "info"},
 		Maintenance:      defaultMaintenance(),
+		Journal:          defaultJournal(),
 	}
 }
 

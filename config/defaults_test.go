@@ -33,6 +33,7 @@ func minimalDefaults() *Config {
 		HA:               HA{Prefix: "/etcd-backupd/", TTL: Duration(10 * time.Second)},
 		Log:              Log{Level: "info"},
 		Maintenance:      defaultMaintenance(),
+		Journal:          Journal{SegmentMaxAge: Duration(5 * time.Second), SegmentMaxBytes: "16MiB"},
 	}
 }
 

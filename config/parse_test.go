@@ -60,6 +60,7 @@ func TestParseFull(t *testing.T) {
 		Maintenance: Maintenance{FragmentedPercent: 45, FragmentedBytes: "100MiB", QuotaPercent: 80, BackupFirst: true,
 			KeepRevisions: 10000, NoSpace: "alert", DefragTimeout: Duration(5 * time.Minute),
 			RecoverTimeout: Duration(time.Minute)},
+		Journal: Journal{Enabled: true, SegmentMaxAge: Duration(5 * time.Second), SegmentMaxBytes: "16MiB"},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("Parse full.yaml =\n%+v\nwant\n%+v", c, want)

@@ -44,6 +44,11 @@ func (c *Config) DaemonConfig() (daemon.Config, error) {
 		}
 	}
 	dc.Maintain, dc.RemediateNoSpace = c.MaintainOptions(), c.Maintenance.NoSpace == NoSpaceRemediate
+	if jo, on, err := c.JournalOptions(); err != nil {
+		return dc, err
+	} else if on {
+		dc.Journal = &jo
+	}
 	if c.HA.Enabled {
 		dc.HA = &daemon.HA{Prefix: c.HA.Prefix, TTL: c.HA.TTL.D()}
 	}
@@ -55,6 +60,7 @@ func (c *Config) DaemonConfig() (daemon.Config, error) {
 func (c *Config) MaintainConfig() (daemon.Config, error) {
 	dc, err := c.DaemonConfig()
 	dc.HA, dc.BackupSchedule, dc.DrillSchedule, dc.MaintainSchedule, dc.RemediateNoSpace = nil, nil, nil, nil, false
+	dc.Journal = nil
 	return dc, err
 }
 

@@ -44,6 +44,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateNotify(&errs)
 	c.validateMaintenance(&errs)
+	c.validateJournal(&errs)
 	return errs.err()
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/backup"
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/journal"
 	"github.com/etcd-backupd/etcd-backupd/maintain"
 	"github.com/etcd-backupd/etcd-backupd/notify"
 	"github.com/etcd-backupd/etcd-backupd/prune"
@@ -34,6 +35,9 @@ type Config struct {
 	Maintain         maintain.Options
 	MaintainSchedule cron.Schedule
 	RemediateNoSpace bool
+	// Journal, when set, records every event on the elected daemon (continuous backup); New sets
+	// its observer and logger.
+	Journal *journal.Options
 	// HA, when set, runs the jobs only on the elected daemon.
 	HA     *HA
 	Listen string // "" serves no HTTP
@@ -55,6 +59,7 @@ type Daemon struct {
 	Backup   *BackupJob
 	Drill    *DrillJob // nil without a drill schedule
 	Maintain *MaintainJob
+	Journal  *JournalJob // nil without the journal
 	lead     *leadership
 }
 
@@ -70,6 +75,9 @@ func New(c Config, d Deps) *Daemon {
 		dm.Drill = newDrillJob(c, d, m, a)
 	}
 	dm.Maintain = newMaintainJob(c, d, m, a, dm.Backup)
+	if c.Journal != nil {
+		dm.Journal = newJournalJob(c, d, m, a, dm.Backup)
+	}
 	if c.HA != nil {
 		dm.lead = newLeadership(d.Etcd, *c.HA, c.Cluster, m)
 		dm.Backup.leading = dm.lead.leading.Load
@@ -121,6 +129,9 @@ func (dm *Daemon) Run(stop, abort context.Context, ready func(httpAddr string)) 
 		}}
 	if dm.lead != nil {
 		o.Elect = dm.lead.elect
+	}
+	if dm.Journal != nil {
+		o.Services = append(o.Services, dm.Journal.Run)
 	}
 	return Run(stop, abort, o)
 }

@@ -14,7 +14,10 @@ import (
 
 // Options configure the daemon.
 type Options struct {
-	Jobs        []Job
+	Jobs []Job
+	// Services run for as long as this daemon leads (journal recording); their context ends when
+	// leadership is lost or the daemon stops, and the daemon waits for them to return.
+	Services    []func(ctx context.Context)
 	Listen      string // "" serves no HTTP
 	Metrics     *Metrics
 	Logger      *zap.Logger
@@ -59,7 +62,7 @@ func Run(stop, abort context.Context, o Options) error {
 	jobCtx, cancelJobs := context.WithCancel(abort)
 	defer cancelJobs()
 	s := &scheduler{lg: lg, now: o.Now, skipped: func(job string) { o.Metrics.Skipped.WithLabelValues(job).Inc() }}
-	schedule := func(leadCtx context.Context) { s.runLoops(leadCtx.Done(), jobCtx, o.Jobs) }
+	schedule := func(leadCtx context.Context) { s.runLoops(leadCtx, jobCtx, o.Jobs, o.Services) }
 	elected := make(chan struct{})
 	if o.Elect == nil {
 		o.Metrics.Leader.Set(1)
@@ -85,13 +88,18 @@ func Run(stop, abort context.Context, o Options) error {
 	return nil
 }
 
-// runLoops schedules the jobs until stop is closed. Jobs already running go on.
-func (s *scheduler) runLoops(stop <-chan struct{}, jobCtx context.Context, jobs []Job) {
+// runLoops schedules the jobs and runs the services until lead ends. Jobs already running go on;
+// services return once they have wound down.
+func (s *scheduler) runLoops(lead, jobCtx context.Context, jobs []Job, services []func(context.Context)) {
 	var loops sync.WaitGroup
 	for _, j := range jobs {
 		loops.Add(1)
-		go func() { defer loops.Done(); s.loop(stop, jobCtx, j) }()
+		go func() { defer loops.Done(); s.loop(lead.Done(), jobCtx, j) }()
 		s.lg.Info("job scheduled", zap.String("job", j.Name), zap.Time("next", j.Schedule.Next(s.now())))
+	}
+	for _, run := range services {
+		loops.Add(1)
+		go func() { defer loops.Done(); run(lead) }()
 	}
 	loops.Wait()
 }

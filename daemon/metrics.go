@@ -24,6 +24,7 @@ type Metrics struct {
 	UploadBytes       *prometheus.CounterVec
 	etcd              *etcdMetrics
 	maintenance       *maintenanceMetrics
+	journal           *journalMetrics
 	cluster           string
 }
 
@@ -58,6 +59,8 @@ func NewMetrics(cluster string) *Metrics {
 	m.Registry.MustRegister(m.etcd.collectors()...)
 	m.maintenance = newMaintenanceMetrics(f)
 	m.Registry.MustRegister(m.maintenance.collectors()...)
+	m.journal = newJournalMetrics(f)
+	m.Registry.MustRegister(m.journal.collectors()...)
 	info := f.gauges("build_info", "Build information.", "version")
 	info.WithLabelValues(buildinfo.Get()).Set(1)
 	m.Registry.MustRegister(m.BackupLastSuccess, m.Backups, m.BackupDuration, m.BackupSize, m.VerifyLastSuccess,

@@ -16,6 +16,8 @@ const (
 	KindMaintenanceStarted = "maintenance_started"
 	KindMaintenanceDone    = "maintenance_done"
 	KindMaintenanceFailed  = "maintenance_failed"
+	// The journal's chain broke: a full backup starts a new one.
+	KindJournalGap = "journal_gap"
 )
 
 // Formats of the request body.
@@ -95,6 +97,8 @@ func (e Event) text() string {
 		b.WriteString(job + " maintenance done")
 	case KindMaintenanceFailed:
 		b.WriteString(job + " maintenance failed")
+	case KindJournalGap:
+		b.WriteString("journal chain broken; a full backup starts a new one")
 	}
 	if e.BackupID != "" {
 		fmt.Fprintf(&b, " (backup %s)", e.BackupID)

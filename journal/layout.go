@@ -1,0 +1,79 @@
+package journal
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/etcd-backupd/etcd-backupd/catalog"
+)
+
+// Layout builds the journal's keys under one cluster's folder:
+//
+//	<cluster>/wal/<first>-<last>.json             the manifest: the commit marker
+//	<cluster>/wal/<first>-<last>.jnl[.zst][.pgp]  the data
+//
+// Revisions are zero-padded to 16 digits so that keys sort by revision.
+type Layout struct{ Cluster string }
+
+const (
+	manifestSuffix = ".json"
+	dataSuffix     = ".jnl"
+	revDigits      = 16
+)
+
+// Prefix is the journal's folder.
+func (l Layout) Prefix() string { return l.Cluster + "/wal/" }
+
+// Name is the name of the segment holding revisions first to last.
+func Name(first, last int64) string {
+	return fmt.Sprintf("%0*d-%0*d", revDigits, first, revDigits, last)
+}
+
+// ParseName returns the revisions a segment name holds.
+func ParseName(name string) (first, last int64, ok bool) {
+	a, b, found := strings.Cut(name, "-")
+	if !found || len(a) != revDigits || len(b) != revDigits {
+		return 0, 0, false
+	}
+	first, err1 := strconv.ParseInt(a, 10, 64)
+	last, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil || first < 1 || last < first {
+		return 0, 0, false
+	}
+	return first, last, true
+}
+
+// ManifestKey is the key of a segment's manifest.
+func (l Layout) ManifestKey(name string) string { return l.Prefix() + name + manifestSuffix }
+
+// DataKey is the key of a segment's data for the given compression and encryption.
+func (l Layout) DataKey(name, compression string, encrypted bool) string {
+	s := l.Prefix() + name + dataSuffix
+	if compression == catalog.CompressionZstd {
+		s += ".zst"
+	}
+	if encrypted {
+		s += ".pgp"
+	}
+	return s
+}
+
+// split returns the segment name of a key under Prefix and whether it is a manifest.
+func (l Layout) split(key string) (name string, manifest, ok bool) {
+	rest, found := strings.CutPrefix(key, l.Prefix())
+	if !found {
+		return "", false, false
+	}
+	name, suffix, _ := strings.Cut(rest, ".")
+	if _, _, ok := ParseName(name); !ok {
+		return "", false, false
+	}
+	switch "." + suffix {
+	case manifestSuffix:
+		return name, true, true
+	case dataSuffix, dataSuffix + ".zst", dataSuffix + ".pgp", dataSuffix + ".zst.pgp":
+		return name, false, true
+	}
+	return "", false, false
+}
