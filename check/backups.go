@@ -8,6 +8,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/journal"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
@@ -31,6 +32,9 @@ type DestinationState struct {
 	NewestAt  time.Time      // when it was taken, from its ID
 	NewestRun *catalog.Drill // the newest drill record of the newest backup
 	LastDrill *catalog.Drill // the most recent drill record of any backup
+	// Journal summarizes the journal here (continuous backup); JournalErr says why it could not.
+	Journal    *journal.Summary
+	JournalErr error
 }
 
 // Inspect probes a destination (storage.Probe: write, read back and delete an object under
@@ -48,6 +52,7 @@ func Inspect(ctx context.Context, d Destination) DestinationState {
 		return st
 	}
 	st.Backups, st.Damaged = len(ms), damaged
+	st.Journal, st.JournalErr = journal.New(d.Catalog.Store, d.Catalog.Layout.Cluster).Summarize(ctx, ms)
 	if len(ms) > 0 {
 		st.Newest = ms[0].ID
 		st.NewestAt, _, _ = catalog.ParseID(ms[0].ID)

@@ -24,6 +24,8 @@ type Options struct {
 	MaintainRule maintain.Rule
 	// NoSpaceRemediation is maintenance.nospace: remediate: the elected daemon recovers NOSPACE itself.
 	NoSpaceRemediation bool
+	// JournalMaxAge is journal.segment_max_age when the journal is enabled, 0 when it is not.
+	JournalMaxAge time.Duration
 }
 
 // Run checks the cluster through c, with a linearizable read per member and a TLS handshake to read
@@ -73,6 +75,7 @@ func Evaluate(h *cluster.Health, dests []DestinationState, o Options, now time.T
 	for _, st := range dests {
 		r.Destinations = append(r.Destinations, destinationRow(st))
 		r.Findings = append(r.Findings, backupFindings(st, o.Schedules, o.Thresholds, now)...)
+		r.Findings = append(r.Findings, journalFindings(st, h, o.JournalMaxAge, now)...)
 	}
 	sortFindings(r.Findings)
 	r.Result = Worst(r.Findings)

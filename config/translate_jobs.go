@@ -108,6 +108,9 @@ func (c *Config) CheckOptions(configPath string, th check.Thresholds) (check.Opt
 		MaintainRule:       c.MaintainRule(),
 		NoSpaceRemediation: c.Maintenance.NoSpace == NoSpaceRemediate,
 	}
+	if c.Journal.Enabled {
+		o.JournalMaxAge = c.Journal.SegmentMaxAge.D()
+	}
 	if abs, err := filepath.Abs(configPath); err == nil {
 		o.ConfigPath = abs
 	}

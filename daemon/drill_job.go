@@ -22,6 +22,7 @@ type DrillJob struct {
 }
 
 func newDrillJob(c Config, d Deps, m *Metrics, a *alerter) *DrillJob {
+	journal := c.Journal != nil
 	var opts []verify.Options
 	for _, cat := range d.Destinations.All() {
 		o := c.Drill
@@ -34,13 +35,14 @@ func newDrillJob(c Config, d Deps, m *Metrics, a *alerter) *DrillJob {
 	return &DrillJob{metrics: m, alerts: a, drill: func(ctx context.Context) (*catalog.Drill, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		return drillEach(ctx, opts, rng)
+		return drillEach(ctx, opts, rng, journal)
 	}}
 }
 
 // drillEach drills at every destination and returns the first destination's record; the error
-// joins the failed drills.
-func drillEach(ctx context.Context, opts []verify.Options, rng *rand.Rand) (*catalog.Drill, error) {
+// joins the failed drills. With the journal on, each destination's journal is verified too, and
+// replayed from a backup to the next one (verify.VerifyJournal, deep).
+func drillEach(ctx context.Context, opts []verify.Options, rng *rand.Rand, journal bool) (*catalog.Drill, error) {
 	if len(opts) == 0 {
 		return nil, errors.New("drill: no destination")
 	}
@@ -52,6 +54,11 @@ func drillEach(ctx context.Context, opts []verify.Options, rng *rand.Rand) (*cat
 			first = d
 		}
 		errs = append(errs, err)
+		if journal {
+			if _, err := verify.VerifyJournal(ctx, o, true); err != nil && !errors.Is(err, verify.ErrNothingToReplay) {
+				errs = append(errs, err)
+			}
+		}
 	}
 	return first, errors.Join(errs...)
 }

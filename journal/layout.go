@@ -59,6 +59,12 @@ func (l Layout) DataKey(name, compression string, encrypted bool) string {
 	return s
 }
 
+// Owns says whether key is one of the journal's objects.
+func (l Layout) Owns(key string) bool {
+	_, _, ok := l.split(key)
+	return ok
+}
+
 // split returns the segment name of a key under Prefix and whether it is a manifest.
 func (l Layout) split(key string) (name string, manifest, ok bool) {
 	rest, found := strings.CutPrefix(key, l.Prefix())

@@ -162,7 +162,9 @@ func (r *Recorder) Run(ctx context.Context, st Start) error {
 	r.up.close(r.o.FlushTimeout, cancelUp)
 	select {
 	case uerr := <-r.up.failed:
-		err = errors.Join(err, uerr)
+		if !errors.Is(err, uerr) {
+			err = errors.Join(err, uerr)
+		}
 	default:
 	}
 	return err

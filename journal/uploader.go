@@ -9,6 +9,8 @@ import (
 
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/etcd-backupd/etcd-backupd/catalog"
 )
 
 // uploader commits sealed segments in order, each at every destination in parallel. It holds at
@@ -142,8 +144,8 @@ func (u *uploader) commitOne(ctx context.Context, j *Journal, s *sealed) error {
 		actx, cancel := context.WithTimeout(ctx, u.o.UploadTimeout)
 		err = j.commit(actx, s)
 		cancel()
-		if err == nil {
-			return nil
+		if err == nil || errors.Is(err, catalog.ErrTaken) { // another writer's: trying again changes nothing
+			return err
 		}
 	}
 	return fmt.Errorf("after %d attempts: %w", u.o.Retries+1, err)

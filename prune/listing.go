@@ -54,8 +54,8 @@ type state struct {
 	drills map[string][]string // backup ID -> its drill record keys, oldest first
 }
 
-// load lists the snapshots and drills folders once each and sorts what they hold. The rest of
-// the cluster's folder (wal/) is not listed.
+// load lists the snapshots and drills folders once each and sorts what they hold. The journal's
+// folder (wal/) is listed apart, by pruneJournal.
 func load(ctx context.Context, c *catalog.Catalog) (*state, error) {
 	l, err := newListing(ctx, c.Store, c.Layout.SnapshotsPrefix(), c.Layout.DrillsPrefix())
 	if err != nil {

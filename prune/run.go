@@ -78,6 +78,9 @@ func (p *pruner) run(ctx context.Context) error {
 	if err := p.sweepOrphans(ctx); err != nil {
 		return err
 	}
+	if err := p.pruneJournal(ctx); err != nil {
+		return err
+	}
 	return p.sweepPending(ctx)
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/journal"
 	"github.com/etcd-backupd/etcd-backupd/spool"
 	"github.com/etcd-backupd/etcd-backupd/storage"
 )
@@ -54,20 +55,37 @@ func (p *pruner) sweepOrphans(ctx context.Context) error {
 	return catalog.Each(ctx, len(todo), p.o.Workers, func(i int) error { return p.remove(ctx, todo[i]) })
 }
 
-// sweepPending aborts the unfinished writes of our keys older than the grace period, at stores
-// that can list them.
+// sweepPending aborts the unfinished writes of our keys (backups and journal segments) older than
+// the grace period, at stores that can list them.
 func (p *pruner) sweepPending(ctx context.Context) error {
 	ps, ok := p.c.Store.(PendingStore)
 	if !ok {
 		return nil
 	}
-	objs, err := ps.ListPending(ctx, p.c.Layout.SnapshotsPrefix())
+	jl := journal.Layout{Cluster: p.c.Layout.Cluster}
+	folders := []struct {
+		prefix string
+		ours   func(key string) bool
+	}{
+		{p.c.Layout.SnapshotsPrefix(), func(k string) bool { return p.c.Layout.ObjectID(k) != "" }},
+		{jl.Prefix(), jl.Owns},
+	}
+	for _, f := range folders {
+		if err := p.sweepPendingIn(ctx, ps, f.prefix, f.ours); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *pruner) sweepPendingIn(ctx context.Context, ps PendingStore, prefix string, ours func(string) bool) error {
+	objs, err := ps.ListPending(ctx, prefix)
 	if err != nil {
 		return fmt.Errorf("list unfinished writes at %s: %w", p.c.Store, err)
 	}
 	cutoff := p.cutoff()
 	for _, o := range objs {
-		if p.c.Layout.ObjectID(o.Key) == "" || !o.ModTime.Before(cutoff) {
+		if !ours(o.Key) || !o.ModTime.Before(cutoff) {
 			continue
 		}
 		s := Swept{Kind: KindPending, Key: o.Key, ModTime: o.ModTime}

@@ -146,9 +146,9 @@ func (c *countingStore) NewReader(ctx context.Context, key string) (io.ReadClose
 	return c.Store.NewReader(ctx, key)
 }
 
-// TestOneListing checks the cost: one LIST of the snapshots folder, one of the drills folder and one
-// of the unfinished writes per destination, and drill records read newest first only until one
-// succeeded.
+// TestOneListing checks the cost: one LIST of the snapshots folder, one of the drills folder, one of
+// the journal's folder, and one of the unfinished writes in each of the snapshots and journal
+// folders per destination, and drill records read newest first only until one succeeded.
 func TestOneListing(t *testing.T) {
 	f := newFixture(t)
 	var ids []string
@@ -168,11 +168,11 @@ func TestOneListing(t *testing.T) {
 	if got := cs.reads.Load(); got != 4 {
 		t.Fatalf("%d drill records read, want 4", got)
 	}
-	if got := cs.lists.Load(); got != 2 {
-		t.Fatalf("%d listings, want 2", got)
+	if got := cs.lists.Load(); got != 3 {
+		t.Fatalf("%d listings, want 3", got)
 	}
-	if got := cs.pendingLists.Load(); got != 1 {
-		t.Fatalf("%d listings of unfinished writes, want 1", got)
+	if got := cs.pendingLists.Load(); got != 2 {
+		t.Fatalf("%d listings of unfinished writes, want 2", got)
 	}
 	if got := f.committed(); !sameIDs(got, append([]string{ids[10]}, ids[45:]...)) {
 		t.Fatalf("committed %v", got)

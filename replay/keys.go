@@ -49,3 +49,12 @@ func (it *keyIter) next(ctx context.Context) (*mvccpb.KeyValue, error) {
 	it.page = it.page[1:]
 	return kv, nil
 }
+
+// Keys counts the live keys at the current revision, from the index alone.
+func (d *DB) Keys(ctx context.Context) (int, error) {
+	r, err := d.kv.Range(ctx, []byte{0}, []byte{}, mvcc.RangeOptions{CountOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	return r.Count, nil
+}

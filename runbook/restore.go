@@ -47,7 +47,13 @@ func restoreCommand(res *verify.RestoreResult, m verify.Member, configFlag strin
 	if configFlag != "" {
 		args = append(args, "--config", Quote(configFlag))
 	}
-	args = append(args, "restore", res.BackupID, "--data-dir", Quote(memberDataDir(res, m)),
+	target := []string{res.BackupID}
+	if res.Point != nil { // the same revision on every member, whichever backup it starts from
+		target = []string{"--to-revision", fmt.Sprint(res.Point.Target)}
+	}
+	args = append(args, "restore")
+	args = append(args, target...)
+	args = append(args, "--data-dir", Quote(memberDataDir(res, m)),
 		"--name", Quote(m.Name), "--initial-advertise-peer-urls", Quote(strings.Join(m.PeerURLs, ",")),
 		"--initial-cluster", Quote(res.InitialCluster),
 		"--initial-cluster-token", Quote(res.InitialClusterToken))

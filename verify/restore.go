@@ -56,6 +56,7 @@ type RestoreResult struct {
 	MarkCompacted       bool               `json:"mark_compacted,omitempty"`
 	BumpAutomatic       bool               `json:"bump_automatic,omitempty"` // bumped because of Kubernetes data
 	Kubernetes          bool               `json:"kubernetes"`               // the data holds /registry/ keys
+	Point               *PointResult       `json:"point_in_time,omitempty"`  // what the journal replayed
 	Steps               map[string]float64 `json:"step_seconds"`
 }
 
@@ -105,11 +106,15 @@ func Restore(ctx context.Context, o Options, m *catalog.Manifest, ro RestoreOpti
 	if err := CheckEmpty(ro.DataDir); err != nil {
 		return nil, err
 	}
-	res, err := restore(ctx, &o, m, ro)
+	res, err := restore(ctx, &o, m, ro, nil)
 	return res, wrap(err, "restore", &o, m)
 }
 
-func restore(ctx context.Context, o *Options, m *catalog.Manifest, ro RestoreOptions) (*RestoreResult, error) {
+// prepareFunc changes the verified plain snapshot before it is restored (a point-in-time restore
+// replays the journal into it).
+type prepareFunc func(ctx context.Context, plain string, res *RestoreResult) error
+
+func restore(ctx context.Context, o *Options, m *catalog.Manifest, ro RestoreOptions, prepare prepareFunc) (*RestoreResult, error) {
 	res := newResult(m, ro)
 	w, err := newWorkDir(ro.DataDir, o.Logger)
 	if err != nil {
@@ -122,6 +127,11 @@ func restore(ctx context.Context, o *Options, m *catalog.Manifest, ro RestoreOpt
 		return nil, err
 	}
 	step(res.Steps, StepDownload, t)
+	if prepare != nil {
+		if err := prepare(ctx, plain, res); err != nil {
+			return nil, err
+		}
+	}
 	if res.Kubernetes, err = hasRegistryKeys(ctx, plain); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/journal"
 )
 
 func newListCmd(g *globals) *cobra.Command {
@@ -49,13 +50,40 @@ func (g *globals) list(ctx context.Context, output string, strict bool) error {
 			damaged++
 		}
 	}
-	if perr := printListed(g.stdout, output, rows); perr != nil {
+	journals, jerr := journalRows(ctx, a, found)
+	err = errors.Join(err, jerr)
+	if perr := printListed(g.stdout, output, append(rows, journals...)); perr != nil {
 		return perr
 	}
 	if strict && damaged > 0 {
 		err = errors.Join(err, fmt.Errorf("list: %d damaged manifest(s)", damaged))
 	}
 	return err
+}
+
+// journalRows are one row per destination whose journal holds segments: its point-in-time windows
+// and gaps, against the backups listed there.
+func journalRows(ctx context.Context, a *app, found []catalog.Listed) ([]listed, error) {
+	var rows []listed
+	var errs []error
+	for _, c := range a.dests.All() {
+		dest := c.Store.String()
+		var ms []*catalog.Manifest
+		for _, l := range found {
+			if l.Destination == dest && l.Manifest != nil {
+				ms = append(ms, l.Manifest)
+			}
+		}
+		s, err := journal.New(c.Store, c.Layout.Cluster).Summarize(ctx, ms)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("journal at %s: %w", dest, err))
+			continue
+		}
+		if s.Segments > 0 {
+			rows = append(rows, listed{Destination: dest, Journal: s})
+		}
+	}
+	return rows, errors.Join(errs...)
 }
 
 func listedRow(l catalog.Listed) listed {

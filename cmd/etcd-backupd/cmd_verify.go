@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os/signal"
 	"syscall"
 
@@ -13,7 +14,7 @@ import (
 
 func newVerifyCmd(g *globals) *cobra.Command {
 	var (
-		deep         bool
+		deep, jrnl   bool
 		from, output string
 	)
 	cmd := &cobra.Command{
@@ -22,7 +23,12 @@ func newVerifyCmd(g *globals) *cobra.Command {
 		Long: `Quick: download, decrypt and decompress the backup, and compare every checksum and size with the
 manifest. --deep also runs snapshot status, restores into verify.scratch_dir, starts an embedded etcd on
 the result and compares revision and key count; it reports the keys per Kubernetes resource. Each run
-writes a drill record next to the backup. Exit 1 names the cause when the backup is bad.`,
+writes a drill record next to the backup. Exit 1 names the cause when the backup is bad.
+
+--journal verifies the journal (continuous backup) at every destination instead: every segment's
+manifest, stored checksum and, with the private key, its events; and the chain. With --deep it also
+replays the journal from a backup up to the next backup's revision and compares the whole keyspace
+with that backup.`,
 		Args: oneBackupArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ref, err := backupArg(args)
@@ -34,10 +40,17 @@ writes a drill record next to the backup. Exit 1 names the cause when the backup
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
+			if jrnl {
+				if len(args) > 0 {
+					return usageError{errors.New("verify --journal takes no backup ID")}
+				}
+				return g.verifyJournal(ctx, from, output, deep)
+			}
 			return g.verify(ctx, ref, from, output, deep)
 		},
 	}
 	cmd.Flags().BoolVar(&deep, "deep", false, "also restore the backup and serve it from an embedded etcd")
+	cmd.Flags().BoolVar(&jrnl, "journal", false, "verify the journal (continuous backup) instead of a backup")
 	addFromFlag(cmd, &from)
 	addOutputFlag(cmd, &output)
 	return cmd

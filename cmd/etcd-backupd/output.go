@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/journal"
 )
 
 const (
@@ -46,6 +47,8 @@ type listed struct {
 	LastDrill *catalog.Drill `json:"last_drill,omitempty"`
 	Damaged   *damagedRow    `json:"damaged,omitempty"` // the manifest cannot be trusted; no other field is set
 	Error     string         `json:"error,omitempty"`   // run-once: this destination did not commit
+	// Journal, on a row of its own after a destination's backups: its point-in-time windows.
+	Journal *journal.Summary `json:"journal,omitempty"`
 }
 
 // damagedRow is a committed backup whose manifest cannot be trusted.
@@ -67,9 +70,12 @@ func printListed(w io.Writer, output string, rows []listed) error {
 	tw := newTable(w)
 	fmt.Fprintln(tw, "ID\tTIME\tREVISION\tKEYS\tSIZE\tSTORED\tVERIFIED\tDESTINATION")
 	var notes []string
+	var journals []listed
 	for _, r := range rows {
 		m := r.Manifest
 		switch {
+		case r.Journal != nil:
+			journals = append(journals, r)
 		case r.Damaged != nil:
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\tDAMAGED\t%s\n", r.Damaged.ID, orDash(r.Destination))
 			notes = append(notes, fmt.Sprintf("%s at %s: %s", r.Damaged.ID, r.Destination, r.Damaged.Error))
@@ -90,6 +96,38 @@ func printListed(w io.Writer, output string, rows []listed) error {
 	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
+	}
+	return printJournals(w, journals)
+}
+
+// printJournals prints each destination's point-in-time windows and gaps.
+func printJournals(w io.Writer, rows []listed) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nPoint-in-time windows (restore --to-revision or --to-time):")
+	tw := newTable(w)
+	fmt.Fprintln(tw, "FROM REVISION\tFROM TIME\tTO REVISION\tTO TIME\tBASE BACKUP\tDESTINATION")
+	var gaps []string
+	for _, r := range rows {
+		s := r.Journal
+		for _, win := range s.Windows {
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", win.FromRevision, win.FromTime.UTC().Format(time.RFC3339),
+				win.ToRevision, win.ToTime.UTC().Format(time.RFC3339), win.Base, r.Destination)
+		}
+		if len(s.Windows) == 0 {
+			fmt.Fprintf(tw, "-\t-\t-\t-\tnone: no backup before the journal\t%s\n", r.Destination)
+		}
+		for _, g := range s.Gaps {
+			gaps = append(gaps, fmt.Sprintf("gap at %s: revisions %d to %d are not journaled", r.Destination, g.From, g.To))
+		}
+		gaps = append(gaps, fmt.Sprintf("%s: %d segments, %s", r.Destination, s.Segments, humanize.IBytes(uint64(s.Bytes))))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, g := range gaps {
+		fmt.Fprintln(w, g)
 	}
 	return nil
 }

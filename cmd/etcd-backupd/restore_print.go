@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/config"
 	"github.com/etcd-backupd/etcd-backupd/runbook"
@@ -36,6 +37,14 @@ func (g *globals) restoreConfigFlag() string {
 func (o *restoreOutput) print(w io.Writer) error {
 	r := o.RestoreResult
 	fmt.Fprintf(w, "Restored backup %s from %s into %s\n", r.BackupID, o.Destination, r.DataDir)
+	if p := r.Point; p != nil {
+		fmt.Fprintf(w, "  point     revision %d", p.Target)
+		if !p.TargetTime.IsZero() {
+			fmt.Fprintf(w, ", received %s", p.TargetTime.UTC().Format(time.RFC3339Nano))
+		}
+		fmt.Fprintf(w, "\n  journal   %d revisions (%d events) replayed from %d segments after backup %s\n",
+			p.Revisions, p.Events, p.Segments, p.Base)
+	}
 	fmt.Fprintf(w, "  member    %s (peer URLs %s)\n", r.Name, strings.Join(r.PeerURLs, ","))
 	fmt.Fprintf(w, "  revision  %d", r.Revision)
 	if r.BumpRevision > 0 {

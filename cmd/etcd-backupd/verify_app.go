@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/crypto"
 	"github.com/etcd-backupd/etcd-backupd/internal/progress"
 	"github.com/etcd-backupd/etcd-backupd/verify"
 )
@@ -52,6 +54,42 @@ func (g *globals) openBackup(ctx context.Context, a *app, ref, from, label strin
 	o := a.cfg.VerifyOptions(id)
 	o.Catalog, o.Logger, o.Progress = c, a.lg.Named("verify"), g.progress(label+" "+m.ID)
 	return o, m, nil
+}
+
+// openJournal opens the destinations a point-in-time restore may read (every one in order, or
+// --from) and loads the private key unless encryption is disabled: the journal's segments are
+// encrypted to the backups' recipients.
+func (g *globals) openJournal(ctx context.Context, a *app, from string) (verify.Options, *catalog.Set, error) {
+	if err := a.openStores(ctx); err != nil {
+		return verify.Options{}, nil, err
+	}
+	set, err := a.dests.Pick(from)
+	if err != nil {
+		return verify.Options{}, nil, usageError{err}
+	}
+	var id *crypto.Identity
+	if !a.cfg.Encryption.Disabled {
+		if id, err = a.cfg.Identity(); err != nil {
+			return verify.Options{}, nil, err
+		}
+	}
+	o := a.cfg.VerifyOptions(id)
+	o.Logger = a.lg.Named("verify")
+	return o, set, nil
+}
+
+// restorePoint restores p from the first destination whose journal and backups reach it.
+func restorePoint(ctx context.Context, o verify.Options, set *catalog.Set, p verify.Point, ro verify.RestoreOptions) (*verify.RestoreResult, verify.Options, error) {
+	var errs []error
+	for _, c := range set.All() {
+		o.Catalog = c
+		res, err := verify.RestorePoint(ctx, o, p, ro)
+		if err == nil || !errors.Is(err, verify.ErrNotRestorable) {
+			return res, o, err
+		}
+		errs = append(errs, err)
+	}
+	return nil, o, errors.Join(errs...)
 }
 
 // progress returns a progress bar factory on stderr, or nil when stdout or stderr is not a terminal.
