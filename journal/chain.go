@@ -43,6 +43,10 @@ func Runs(segs []Segment) []Run {
 		if n := len(runs); n > 0 && s.First <= runs[n-1].Last+1 {
 			r := &runs[n-1]
 			if s.Last > r.Last {
+				// s holds every segment at its end that starts where it does or later.
+				for k := len(r.Segments); k > 0 && r.Segments[k-1].First >= s.First; k-- {
+					r.Segments = r.Segments[:k-1]
+				}
 				r.Segments = append(r.Segments, s)
 				r.Last = s.Last
 			}
@@ -112,6 +116,11 @@ func PlanFor(segs []Segment, bases []Base, target int64) (*Plan, error) {
 		}
 	}
 	if best == nil {
+		for _, b := range bases { // the state of a full backup itself, with nothing to replay
+			if b.SnapshotRev == target {
+				return &Plan{Base: b, Target: target}, nil
+			}
+		}
 		return nil, unreachable(runs, bases, target)
 	}
 	return best, nil

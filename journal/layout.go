@@ -36,12 +36,24 @@ func ParseName(name string) (first, last int64, ok bool) {
 	if !found || len(a) != revDigits || len(b) != revDigits {
 		return 0, 0, false
 	}
+	if !digitsOnly(a) || !digitsOnly(b) {
+		return 0, 0, false
+	}
 	first, err1 := strconv.ParseInt(a, 10, 64)
 	last, err2 := strconv.ParseInt(b, 10, 64)
 	if err1 != nil || err2 != nil || first < 1 || last < first {
 		return 0, 0, false
 	}
 	return first, last, true
+}
+
+func digitsOnly(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // ManifestKey is the key of a segment's manifest.

@@ -133,8 +133,12 @@ func (r *Recorder) Lag() time.Duration {
 // Next is the next revision the recorder will record.
 func (r *Recorder) Next() int64 { return r.st.Next }
 
-// errRewatch asks Run to watch again from the next revision.
-var errRewatch = errors.New("watch again")
+// errRewatch asks Run to watch again from the next revision, after a pause; errThrottled at once,
+// once the segment waiting for the uploader is handed over.
+var (
+	errRewatch   = errors.New("watch again")
+	errThrottled = errors.New("throttled")
+)
 
 // Run records from st until ctx ends (nil is returned after the last segments were flushed), the
 // watch falls behind etcd's compaction (*GapError) or a segment cannot be committed everywhere
@@ -174,11 +178,14 @@ func (r *Recorder) loop(ctx context.Context) error {
 	for {
 		err := r.watch(ctx)
 		if r.waiting != nil { // the watch is stopped: wait for the uploader without buffering
-			s := r.waiting
-			r.waiting = nil
-			if perr := r.up.put(ctx, s); perr != nil {
+			// Cleared only once handed over: a stop meanwhile leaves it to flush.
+			if perr := r.up.put(ctx, r.waiting); perr != nil {
 				return perr
 			}
+			r.waiting = nil
+		}
+		if errors.Is(err, errThrottled) {
+			continue
 		}
 		if !errors.Is(err, errRewatch) {
 			return err
@@ -300,7 +307,7 @@ func (r *Recorder) add(ctx context.Context, rev *Revision) error {
 }
 
 // sealAndHand seals the open segment and hands it to the uploader. When the uploader is still busy
-// with the one before, the watch stops (errRewatch; loop hands the segment over then): etcd keeps
+// with the one before, the watch stops (errThrottled; loop hands the segment over then): etcd keeps
 // the revisions, and this process does not buffer them.
 func (r *Recorder) sealAndHand(ctx context.Context) error {
 	if r.cur == nil || r.cur.empty() {
@@ -318,7 +325,7 @@ func (r *Recorder) sealAndHand(ctx context.Context) error {
 	}
 	r.o.Logger.Debug("journal: storage slower than etcd; watch paused", zap.String("segment", s.m.Name))
 	r.waiting = s
-	return errRewatch
+	return errThrottled
 }
 
 func (r *Recorder) seal() (*sealed, error) {
