@@ -249,9 +249,8 @@ func TestRecorderUploadFailure(t *testing.T) {
 		t.Fatalf("error %q for segment %q; want segment %q (the one after %s) and the cause", err, ue.Segment, want,
 			l2.Segments[1].Name)
 	}
-	dataKey := healthy.Layout.DataKey(want, "zstd", true)
-	if n := failing.attempts(dataKey); n != 2 {
-		t.Fatalf("%s tried %d times at the failing destination, want 2 (Retries 1)", dataKey, n)
+	if n := failing.dataAttempts(healthy.Layout, want); n != 2 {
+		t.Fatalf("data of %s tried %d times at the failing destination, want 2 (Retries 1)", want, n)
 	}
 	if len(obs.manifests()) != 2 {
 		t.Fatalf("the observer heard %d segments committed everywhere, want 2", len(obs.manifests()))

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,19 @@ func (s *faultStore) attempts(key string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.commits[key]
+}
+
+// dataAttempts counts the commits tried of segment name's data, whatever its write suffix.
+func (s *faultStore) dataAttempts(l Layout, name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for key, c := range s.commits {
+		if strings.HasPrefix(key, l.Prefix()+name+".") && key != l.ManifestKey(name) {
+			n += c
+		}
+	}
+	return n
 }
 
 type faultWriter struct {

@@ -10,10 +10,12 @@ import (
 
 // Layout builds the journal's keys under one cluster's folder:
 //
-//	<cluster>/wal/<first>-<last>.json             the manifest: the commit marker
-//	<cluster>/wal/<first>-<last>.jnl[.zst][.pgp]  the data
+//	<cluster>/wal/<first>-<last>.json                      the manifest: the commit marker
+//	<cluster>/wal/<first>-<last>.<write>.jnl[.zst][.pgp]   the data
 //
-// Revisions are zero-padded to 16 digits so that keys sort by revision.
+// Revisions are zero-padded to 16 digits so that keys sort by revision. <write> is 6 random hex
+// digits per write, so that the data of a write cut short (a crash before its manifest) never
+// blocks the next write of the same revisions: the manifest names the data it commits.
 type Layout struct{ Cluster string }
 
 const (
@@ -47,6 +49,19 @@ func ParseName(name string) (first, last int64, ok bool) {
 	return first, last, true
 }
 
+// isWrite says whether s is a write suffix: 6 lowercase hex digits.
+func isWrite(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 func digitsOnly(s string) bool {
 	for _, c := range s {
 		if c < '0' || c > '9' {
@@ -59,9 +74,14 @@ func digitsOnly(s string) bool {
 // ManifestKey is the key of a segment's manifest.
 func (l Layout) ManifestKey(name string) string { return l.Prefix() + name + manifestSuffix }
 
-// DataKey is the key of a segment's data for the given compression and encryption.
-func (l Layout) DataKey(name, compression string, encrypted bool) string {
-	s := l.Prefix() + name + dataSuffix
+// DataKey is the key of a segment's data written by write (6 hex digits; "" for none) for the
+// given compression and encryption.
+func (l Layout) DataKey(name, write, compression string, encrypted bool) string {
+	s := l.Prefix() + name
+	if write != "" {
+		s += "." + write
+	}
+	s += dataSuffix
 	if compression == catalog.CompressionZstd {
 		s += ".zst"
 	}
@@ -69,6 +89,18 @@ func (l Layout) DataKey(name, compression string, encrypted bool) string {
 		s += ".pgp"
 	}
 	return s
+}
+
+// dataOf says whether key is data of segment name, with the given compression and encryption.
+func (l Layout) dataOf(key, name, compression string, encrypted bool) bool {
+	if key == l.DataKey(name, "", compression, encrypted) {
+		return true
+	}
+	write, ok := strings.CutPrefix(key, l.Prefix()+name+".")
+	if !ok || len(write) < 6 {
+		return false
+	}
+	return isWrite(write[:6]) && key == l.DataKey(name, write[:6], compression, encrypted)
 }
 
 // Owns says whether key is one of the journal's objects.
@@ -86,6 +118,9 @@ func (l Layout) split(key string) (name string, manifest, ok bool) {
 	name, suffix, _ := strings.Cut(rest, ".")
 	if _, _, ok := ParseName(name); !ok {
 		return "", false, false
+	}
+	if write, after, found := strings.Cut(suffix, "."); found && isWrite(write) {
+		suffix = after
 	}
 	switch "." + suffix {
 	case manifestSuffix:

@@ -107,7 +107,7 @@ func TestLayoutKeysSplitBack(t *testing.T) {
 	keys := []string{l.ManifestKey(n)}
 	for _, comp := range []string{catalog.CompressionZstd, catalog.CompressionNone} {
 		for _, enc := range []bool{true, false} {
-			keys = append(keys, l.DataKey(n, comp, enc))
+			keys = append(keys, l.DataKey(n, "", comp, enc), l.DataKey(n, "0a1b2c", comp, enc))
 		}
 	}
 	for i, k := range keys {
@@ -124,11 +124,14 @@ func TestLayoutKeysSplitBack(t *testing.T) {
 func TestLayoutOwns(t *testing.T) {
 	l := Layout{Cluster: "test"}
 	for key, want := range map[string]bool{
-		l.ManifestKey(Name(1, 2)):                            true,
-		l.DataKey(Name(1, 2), catalog.CompressionZstd, true): true,
-		"test/wal/notes.txt":                                 false,
-		"test/20250101T000000Z-r000000000001.json":           false,
-		"test2/wal/" + Name(1, 2) + ".json":                  false,
+		l.ManifestKey(Name(1, 2)):                                      true,
+		l.DataKey(Name(1, 2), "", catalog.CompressionZstd, true):       true,
+		l.DataKey(Name(1, 2), "9f8e7d", catalog.CompressionZstd, true): true,
+		"test/wal/" + Name(1, 2) + ".9F8E7D.jnl":                       false,
+		"test/wal/" + Name(1, 2) + ".12345.jnl":                        false,
+		"test/wal/notes.txt":                                           false,
+		"test/20250101T000000Z-r000000000001.json":                     false,
+		"test2/wal/" + Name(1, 2) + ".json":                            false,
 	} {
 		if got := l.Owns(key); got != want {
 			t.Errorf("Owns(%q) = %v, want %v", key, got, want)

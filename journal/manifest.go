@@ -70,7 +70,7 @@ func (m *Manifest) checkPlace(l Layout, name string) error {
 		return fmt.Errorf("segment %s: its manifest describes %s (revisions %d-%d)", name, m.Name, m.FirstRevision, m.LastRevision)
 	case m.ClusterName != l.Cluster:
 		return fmt.Errorf("segment %s: its manifest belongs to cluster %q", name, m.ClusterName)
-	case m.Object.Key != l.DataKey(name, m.Object.Compression, m.Object.Encryption != catalog.EncryptionNone):
+	case !l.dataOf(m.Object.Key, name, m.Object.Compression, m.Object.Encryption != catalog.EncryptionNone):
 		return fmt.Errorf("segment %s: its manifest names data %q", name, m.Object.Key)
 	case m.LastRevision < m.FirstRevision || m.Revisions < 1 || m.Events < m.Revisions:
 		return fmt.Errorf("segment %s: inconsistent manifest (%d revisions, %d events)", name, m.Revisions, m.Events)

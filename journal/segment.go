@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -128,9 +129,18 @@ func (s *segment) seal(l Layout, previous, base string) (*sealed, error) {
 	m.ToolVersion = buildinfo.Get()
 	m.Writer = writer()
 	m.Plain = PlainInfo{Size: s.plain.n, SHA256: s.plain.hex()}
-	m.Object.Key = l.DataKey(m.Name, m.Object.Compression, s.pw != nil)
+	m.Object.Key = l.DataKey(m.Name, newWrite(), m.Object.Compression, s.pw != nil)
 	m.Object.Size, m.Object.SHA256 = s.stored.n, s.stored.hex()
 	return &sealed{m: &m, data: s.out.Bytes()}, nil
+}
+
+// newWrite is a random write suffix for a data key.
+func newWrite() string {
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on Linux
+	}
+	return hex.EncodeToString(b[:])
 }
 
 func writer() string {

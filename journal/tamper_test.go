@@ -68,7 +68,7 @@ func (d *damaged) manifestCopy(i int) *Manifest {
 func (d *damaged) moveData(t *testing.T, i int, name string) string {
 	t.Helper()
 	m := d.ms[i]
-	key := d.j.Layout.DataKey(name, m.Object.Compression, m.Object.Encryption != catalog.EncryptionNone)
+	key := d.j.Layout.DataKey(name, "", m.Object.Compression, m.Object.Encryption != catalog.EncryptionNone)
 	if err := os.Rename(d.dataPath(i), d.path(key)); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestTamperRecorded(t *testing.T) {
 			damage: func(t *testing.T, d *damaged) string {
 				m := d.manifestCopy(1)
 				m.ClusterName = "other"
-				m.Object.Key = Layout{Cluster: "other"}.DataKey(m.Name, m.Object.Compression, true)
+				m.Object.Key = Layout{Cluster: "other"}.DataKey(m.Name, "", m.Object.Compression, true)
 				d.writeManifest(t, m.Name, m)
 				return m.Name
 			}},
@@ -189,7 +189,7 @@ func TestTamperRecorded(t *testing.T) {
 			damage: func(t *testing.T, d *damaged) string {
 				m := d.manifestCopy(1)
 				m.Object.Encryption = catalog.EncryptionNone
-				m.Object.Key = d.j.Layout.DataKey(m.Name, m.Object.Compression, false)
+				m.Object.Key = d.j.Layout.DataKey(m.Name, "", m.Object.Compression, false)
 				if err := os.Rename(d.dataPath(1), d.path(m.Object.Key)); err != nil {
 					t.Fatal(err)
 				}
@@ -244,7 +244,7 @@ func TestTamperRecorded(t *testing.T) {
 				m := d.ms[0]
 				name := Name(m.FirstRevision+100000, m.LastRevision+100000)
 				writeFile(t, d.manifestPath(name), readFile(t, d.manifestPath(m.Name)))
-				key := d.j.Layout.DataKey(name, m.Object.Compression, true)
+				key := d.j.Layout.DataKey(name, "", m.Object.Compression, true)
 				writeFile(t, d.path(key), readFile(t, d.dataPath(0)))
 				return name
 			}},
