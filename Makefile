@@ -9,7 +9,8 @@ IMAGE    ?= ghcr.io/etcd-backupd/etcd-backupd
 IMAGE_TAR ?= bin/etcd-backupd-image.tar
 BINDIR   ?= /usr/local/bin
 UNITDIR  ?= /lib/systemd/system
-UNITS    := etcd-backupd.service etcd-backupd@.service etcd-backupd-once.service etcd-backupd-once.timer
+UNITS    := etcd-backupd.service etcd-backupd@.service etcd-backupd-once.service etcd-backupd-once.timer \
+            etcd-backupd-prune.service etcd-backupd-prune.timer
 
 .PHONY: all build tools test test-short demo bench lint clean image install
 

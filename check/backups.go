@@ -17,21 +17,28 @@ type Destination struct {
 	URL     string           // redacted
 	Catalog *catalog.Catalog // nil when OpenErr is set
 	OpenErr error
+	// NoDelete says that this node deletes nothing here (retention.enabled: false), so that its
+	// credentials may lack the delete permission: the probe's delete refused for permission is
+	// expected, not a failure.
+	NoDelete bool
 }
 
 // DestinationState is what one destination holds for the cluster.
 type DestinationState struct {
-	URL       string
-	OpenErr   error
-	ProbeErr  error
-	ScanErr   error
-	DrillsErr error
-	Backups   int // committed backups whose manifest reads well
-	Damaged   []catalog.Damaged
-	Newest    string         // ID of the newest committed backup
-	NewestAt  time.Time      // when it was taken, from its ID
-	NewestRun *catalog.Drill // the newest drill record of the newest backup
-	LastDrill *catalog.Drill // the most recent drill record of any backup
+	URL      string
+	OpenErr  error
+	ProbeErr error
+	// ProbeNoDelete: the probe wrote and read back, and its delete was refused for permission at a
+	// destination where this node deletes nothing (Destination.NoDelete); the probe object stays.
+	ProbeNoDelete bool
+	ScanErr       error
+	DrillsErr     error
+	Backups       int // committed backups whose manifest reads well
+	Damaged       []catalog.Damaged
+	Newest        string         // ID of the newest committed backup
+	NewestAt      time.Time      // when it was taken, from its ID
+	NewestRun     *catalog.Drill // the newest drill record of the newest backup
+	LastDrill     *catalog.Drill // the most recent drill record of any backup
 	// Journal summarizes the journal here (continuous backup); JournalErr says why it could not.
 	Journal    *journal.Summary
 	JournalErr error
@@ -45,7 +52,12 @@ func Inspect(ctx context.Context, d Destination) DestinationState {
 	if d.OpenErr != nil {
 		return st
 	}
-	st.ProbeErr = storage.Probe(ctx, d.Catalog.Store, d.Catalog.Layout.Cluster).Err
+	pr := storage.Probe(ctx, d.Catalog.Store, d.Catalog.Layout.Cluster)
+	if d.NoDelete && pr.Step == "delete" && pr.Kind == storage.KindPermission {
+		st.ProbeNoDelete = true
+	} else {
+		st.ProbeErr = pr.Err
+	}
 	ms, damaged, err := d.Catalog.Manifests(ctx)
 	if err != nil {
 		st.ScanErr = err
@@ -98,9 +110,13 @@ func backupFindings(st DestinationState, sch Schedules, th Thresholds, now time.
 		return []Finding{finding(Critical, subj, actionStore, "cannot open: %v", st.OpenErr)}
 	}
 	var out []Finding
-	if st.ProbeErr != nil {
+	switch {
+	case st.ProbeErr != nil:
 		out = append(out, finding(Critical, subj, actionStore, "write-read-delete probe failed: %v", st.ProbeErr))
-	} else {
+	case st.ProbeNoDelete:
+		out = append(out, finding(OK, subj, "", "write-read probe passed; no delete permission, as "+
+			"retention.enabled: false allows (the probe object stays under <cluster_name>/probe/, a few bytes)"))
+	default:
 		out = append(out, finding(OK, subj, "", "write-read-delete probe passed"))
 	}
 	if st.ScanErr != nil {

@@ -61,10 +61,14 @@ type CertRow struct {
 	Error    string     `json:"error,omitempty"`
 }
 
+// ProbeNoDelete is a destination row's probe where the probe wrote and read back, and this node,
+// which deletes nothing there (retention.enabled: false), may not delete.
+const ProbeNoDelete = "ok, no delete permission"
+
 // DestinationRow is one destination.
 type DestinationRow struct {
 	URL       string     `json:"url"`
-	Probe     string     `json:"probe"` // ok, or the error
+	Probe     string     `json:"probe"` // ok, ProbeNoDelete, or the error
 	Backups   int        `json:"backups"`
 	Newest    string     `json:"newest,omitempty"`
 	NewestAt  *time.Time `json:"newest_at,omitempty"`
@@ -103,6 +107,8 @@ func destinationRow(st DestinationState) DestinationRow {
 	r := DestinationRow{URL: st.URL, Probe: "ok", Backups: st.Backups, Newest: st.Newest}
 	if err := firstErr(st.OpenErr, st.ProbeErr); err != nil {
 		r.Probe = err.Error()
+	} else if st.ProbeNoDelete {
+		r.Probe = ProbeNoDelete
 	}
 	if !st.NewestAt.IsZero() {
 		t := st.NewestAt.UTC()

@@ -63,8 +63,13 @@ type Destination struct {
 	StallTimeout      Duration `yaml:"stall_timeout"`      // drop the destination after this long without progress; 0 is 60s
 }
 
-// Retention is the retention section. A key left out is 0; a backup is kept if any rule keeps it.
+// Retention is the retention section. A backup is kept if any rule keeps it. Once a keep_* rule
+// is set, a rule left out is 0; a section that sets only Enabled keeps the default policy.
 type Retention struct {
+	// Enabled: false makes run and run-once delete nothing (no retention after a backup), so that
+	// the node's credentials need no delete permission; prune still applies the policy, from a
+	// host whose credentials may delete. nil is true.
+	Enabled     *bool    `yaml:"enabled"`
 	KeepLast    int      `yaml:"keep_last"`
 	KeepHourly  int      `yaml:"keep_hourly"`
 	KeepDaily   int      `yaml:"keep_daily"`

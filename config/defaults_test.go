@@ -69,6 +69,8 @@ func TestParseMinimal(t *testing.T) {
 			func(c *Config) { c.SpoolDir, c.Verify.ScratchDir = "/srv/spool", "/srv/spool/drill" }},
 		{"null keeps defaults", minimalYAML + plainEtcd + "retention:\nlog: {level: ~}\nhttp:\n",
 			func(c *Config) {}},
+		{"retention off, default rules", minimalYAML + plainEtcd + "retention: {enabled: false}\n",
+			func(c *Config) { c.Retention = &Retention{Enabled: new(false)} }},
 		{"compression level", minimalYAML + plainEtcd + "compression_level: best\n",
 			func(c *Config) { c.CompressionLevel = "best" }},
 		{"compression level without compression", minimalYAML + plainEtcd + "compression: none\ncompression_level: better\n",

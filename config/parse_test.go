@@ -51,7 +51,7 @@ func TestParseFull(t *testing.T) {
 				CAFile: f.ca, PartSize: "16MiB", UploadConcurrency: 4},
 			{URL: "file:///var/backups/etcd"},
 		},
-		Retention: &Retention{KeepLast: 4, KeepHourly: 24, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 12},
+		Retention: &Retention{Enabled: new(true), KeepLast: 4, KeepHourly: 24, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 12},
 		Verify:    Verify{ScratchDir: "/var/lib/etcd-backupd/drill"},
 		HTTP:      HTTP{Listen: "127.0.0.1:9479"},
 		HA:        HA{Prefix: "/etcd-backupd/", TTL: Duration(10 * time.Second)},

@@ -30,7 +30,10 @@ func (c *Config) validateRetention(errs *Errors) {
 	if len(*errs) > n {
 		return
 	}
-	if *r == (Retention{}) {
+	if !r.hasRules() {
+		if r.Enabled != nil {
+			return // only enabled is set: the default policy
+		}
 		errs.add("retention", "every rule is 0, so nothing would be kept; set a keep_* rule, "+
 			"or drop the section for the default (keep_within: 168h, keep_daily: 30)")
 		return
@@ -40,15 +43,30 @@ func (c *Config) validateRetention(errs *Errors) {
 	}
 }
 
+// hasRules reports whether the section sets a keep_* rule.
+func (r *Retention) hasRules() bool {
+	rules := *r
+	rules.Enabled = nil
+	return rules != (Retention{})
+}
+
+// RetentionEnabled reports whether run and run-once apply retention after a backup: true unless
+// retention.enabled is false.
+func (c *Config) RetentionEnabled() bool {
+	return c.Retention == nil || c.Retention.Enabled == nil || *c.Retention.Enabled
+}
+
 // RetentionPolicy returns the retention section as a policy, or the default policy when the file
-// has no retention section. Its Location is the zone of schedule.backup (CRON_TZ= or TZ=), else UTC.
+// has no retention section or one that sets only enabled. Its Location is the zone of
+// schedule.backup (CRON_TZ= or TZ=), else UTC. retention.enabled does not change it: prune applies
+// it wherever it runs.
 func (c *Config) RetentionPolicy() (retention.Policy, error) {
 	loc, _, err := schedule.Zone(c.Schedule.Backup)
 	if err != nil {
 		return retention.Policy{}, &Error{"schedule.backup", err}
 	}
 	p := retention.DefaultPolicy()
-	if c.Retention != nil {
+	if c.Retention != nil && c.Retention.hasRules() {
 		p = policyOf(c.Retention, loc)
 	}
 	p.Location = loc

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etcd-backupd/etcd-backupd/daemon"
 	"github.com/etcd-backupd/etcd-backupd/retention"
 )
 
@@ -26,6 +27,12 @@ func TestRetentionPolicy(t *testing.T) {
 			retention.Policy{KeepDaily: 7, Location: paris}},
 		{"default in a zone", map[string]any{"schedule.backup": "TZ=Europe/Paris @daily"},
 			retention.Policy{KeepWithin: 168 * time.Hour, KeepDaily: 30, Location: paris}},
+		{"enabled false alone keeps the default", map[string]any{"retention": map[string]any{"enabled": false}},
+			retention.Policy{KeepWithin: 168 * time.Hour, KeepDaily: 30, Location: time.UTC}},
+		{"enabled true alone keeps the default", map[string]any{"retention": map[string]any{"enabled": true}},
+			retention.Policy{KeepWithin: 168 * time.Hour, KeepDaily: 30, Location: time.UTC}},
+		{"enabled false with a rule", map[string]any{"retention": map[string]any{"enabled": false, "keep_last": 2}},
+			retention.Policy{KeepLast: 2, Location: time.UTC}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -56,5 +63,56 @@ func TestRetentionSectionKeepsZeros(t *testing.T) {
 	}
 	if want := (Retention{KeepLast: 4}); c.Retention == nil || *c.Retention != want {
 		t.Fatalf("retention = %+v, want %+v", c.Retention, want)
+	}
+}
+
+// TestRetentionEnabled: retention.enabled: false takes retention out of run and run-once (nothing
+// they run deletes), and leaves prune's policy as it is, for a host whose credentials may delete.
+func TestRetentionEnabled(t *testing.T) {
+	f := needFixture(t)
+	cases := []struct {
+		name string
+		set  map[string]any
+		on   bool
+		keep int // the policy's keep_last; 0 for the default policy
+	}{
+		{"no section", nil, true, 0},
+		{"enabled true", map[string]any{"retention": map[string]any{"enabled": true, "keep_last": 3}}, true, 3},
+		{"enabled false alone", map[string]any{"retention": map[string]any{"enabled": false}}, false, 0},
+		{"enabled false with rules", map[string]any{"retention": map[string]any{"enabled": false, "keep_last": 3}}, false, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseWith(t, f, tc.set)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if got := c.RetentionEnabled(); got != tc.on {
+				t.Fatalf("RetentionEnabled = %v, want %v", got, tc.on)
+			}
+			for name, cfg := range map[string]func() (daemon.Config, error){
+				"BackupJobConfig": c.BackupJobConfig, "DaemonConfig": c.DaemonConfig, "MaintainConfig": c.MaintainConfig,
+			} {
+				dc, err := cfg()
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if (dc.Retention != nil) != tc.on {
+					t.Fatalf("%s: retention after a backup %+v, want it only when enabled", name, dc.Retention)
+				}
+			}
+			po, err := c.PruneOptions(false)
+			if err != nil {
+				t.Fatalf("PruneOptions: %v", err)
+			}
+			want := retention.DefaultPolicy()
+			if tc.keep > 0 {
+				want = retention.Policy{KeepLast: tc.keep}
+			}
+			po.Policy.Location, want.Location = nil, nil
+			if po.Policy != want {
+				t.Fatalf("prune's policy %+v, want %+v whatever retention.enabled says", po.Policy, want)
+			}
+		})
 	}
 }

@@ -65,7 +65,8 @@ func (c *Config) MaintainConfig() (daemon.Config, error) {
 }
 
 // BackupJobConfig is the backup job alone, then retention: what run-once does. It loads the
-// recipients' keys and never the private key.
+// recipients' keys and never the private key. With retention.enabled: false there is no retention:
+// nothing the jobs run deletes from the destinations.
 func (c *Config) BackupJobConfig() (daemon.Config, error) {
 	bo, err := c.BackupOptions()
 	if err != nil {
@@ -75,7 +76,11 @@ func (c *Config) BackupJobConfig() (daemon.Config, error) {
 	if err != nil {
 		return daemon.Config{}, err
 	}
-	return daemon.Config{Cluster: c.ClusterName, Backup: bo, Retention: &po}, nil
+	dc := daemon.Config{Cluster: c.ClusterName, Backup: bo}
+	if c.RetentionEnabled() {
+		dc.Retention = &po
+	}
+	return dc, nil
 }
 
 // drillOptions are the verify options of drills, with the private key when one is configured.
@@ -174,7 +179,7 @@ func (c *Config) CheckDestinations(ctx context.Context, lg *zap.Logger) ([]check
 	var out []check.Destination
 	var cats []*catalog.Catalog
 	for i, u := range c.DestinationURLs() {
-		d := check.Destination{URL: storage.Redact(u)}
+		d := check.Destination{URL: storage.Redact(u), NoDelete: !c.RetentionEnabled()}
 		d.Catalog, d.OpenErr = c.OpenDestination(ctx, i, lg)
 		if d.OpenErr == nil {
 			cats = append(cats, d.Catalog)

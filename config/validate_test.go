@@ -100,6 +100,7 @@ func TestValidateErrors(t *testing.T) {
 		{"retention negative", map[string]any{"retention": map[string]any{"keep_daily": -1}}, "retention.keep_daily: must be >= 0"},
 		{"retention within negative", map[string]any{"retention": map[string]any{"keep_last": 1, "keep_within": "-1h"}}, "retention.keep_within: must be >= 0"},
 		{"retention all zero", map[string]any{"retention": map[string]any{"keep_last": 0}}, "retention: every rule is 0, so nothing would be kept"},
+		{"retention enabled not a bool", map[string]any{"retention": map[string]any{"enabled": "sometimes"}}, `retention.enabled: expected true or false, got "sometimes"`},
 		{"scratch relative", map[string]any{"verify.scratch_dir": "drill"}, `verify.scratch_dir: "drill": must be an absolute path`},
 		{"listen no port", map[string]any{"http.listen": "localhost"}, `http.listen: "localhost": want host:port`},
 		{"listen bad port", map[string]any{"http.listen": ":99999"}, `http.listen: ":99999": the port must be a number from 1 to 65535`},

@@ -68,6 +68,10 @@ func New(c Config, d Deps) *Daemon {
 	if c.Backup.Recipients == nil {
 		d.Logger.Warn("encryption is disabled: backups are stored in plaintext")
 	}
+	if c.Retention == nil {
+		d.Logger.Info("retention is off on this node: its jobs delete nothing; " +
+			"run prune from a host whose credentials may delete")
+	}
 	m := NewMetrics(c.Cluster)
 	a := newAlerter(d.Notifier, c.Cluster, d.Logger)
 	dm := &Daemon{cfg: c, deps: d, Metrics: m, Backup: newBackupJob(c, d, m, a)}

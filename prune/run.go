@@ -103,7 +103,7 @@ func (p *pruner) deleteBackups(ctx context.Context) error {
 	return catalog.Each(ctx, len(todo), p.o.Workers, func(k int) error {
 		row := &p.r.Backups[todo[k]]
 		if err := p.c.Delete(ctx, ours(p.c.Layout, entries[row.ID])); err != nil {
-			return err
+			return p.deleteErr(err)
 		}
 		row.Deleted = true
 		p.mu.Lock()
@@ -123,7 +123,7 @@ func (p *pruner) deleteBackups(ctx context.Context) error {
 func (p *pruner) remove(ctx context.Context, s Swept) error {
 	if !p.o.DryRun {
 		if err := p.c.Store.Delete(ctx, s.Key); err != nil {
-			return err
+			return p.deleteErr(err)
 		}
 		s.Deleted = true
 	}

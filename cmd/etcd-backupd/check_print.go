@@ -57,7 +57,7 @@ func printDestinations(w io.Writer, ds []check.DestinationRow) error {
 	fmt.Fprintln(tw, "DESTINATION\tPROBE\tBACKUPS\tNEWEST\tLAST DRILL")
 	for _, d := range ds {
 		probe := d.Probe
-		if probe != "ok" {
+		if probe != "ok" && probe != check.ProbeNoDelete {
 			probe = "FAILED"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", d.URL, probe, d.Backups, orDash(d.Newest), orDash(d.LastDrill))

@@ -24,6 +24,8 @@ var units = []struct{ file, verifyAs string }{
 	{"etcd-backupd-once.service", "etcd-backupd-once.service"},
 	{"etcd-backupd-once.timer", "etcd-backupd-once.timer"},
 	{"etcd-backupd@.service", "etcd-backupd@prod-eu1.service"},
+	{"etcd-backupd-prune.service", "etcd-backupd-prune.service"},
+	{"etcd-backupd-prune.timer", "etcd-backupd-prune.timer"},
 }
 
 // stageUnits copies the units into a temp dir with ExecStart pointing at an executable that exists.
@@ -118,6 +120,13 @@ func TestUnitSettings(t *testing.T) {
 		{"etcd-backupd@.service", "Service", "EnvironmentFile", "-/etc/etcd-backupd/%i.env"},
 		{"etcd-backupd@.service", "Service", "StateDirectory", "etcd-backupd/%i"},
 		{"etcd-backupd@.service", "Service", "ReadWritePaths", spool + "/%i -" + spool + "/%i/drill"},
+		{"etcd-backupd-prune.service", "Service", "Type", "oneshot"},
+		{"etcd-backupd-prune.service", "Service", "ExecStart", installedBinary + " --config /etc/etcd-backupd/prune.yaml prune"},
+		{"etcd-backupd-prune.service", "Service", "EnvironmentFile", "-/etc/etcd-backupd/prune.env"},
+		{"etcd-backupd-prune.service", "Service", "ReadWritePaths", spool},
+		{"etcd-backupd-prune.timer", "Timer", "Unit", "etcd-backupd-prune.service"},
+		{"etcd-backupd-prune.timer", "Timer", "Persistent", "true"},
+		{"etcd-backupd-prune.timer", "Install", "WantedBy", "timers.target"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file+"/"+tc.key, func(t *testing.T) {
