@@ -9,8 +9,8 @@ import (
 // Journal configures continuous backup: every event, in segments, on the elected daemon.
 type Journal struct {
 	Enabled bool `yaml:"enabled"` // default false
-	// SegmentMaxAge is how long an event waits at most before its segment is sealed and uploaded:
-	// the recovery point. SegmentMaxBytes seals a segment earlier, at that many plain bytes.
+	// SegmentMaxAge is the recovery point: a segment is sealed early enough to be committed within
+	// this long of its first event. SegmentMaxBytes seals a segment earlier, at that many plain bytes.
 	SegmentMaxAge   Duration `yaml:"segment_max_age"`   // default 5s
 	SegmentMaxBytes string   `yaml:"segment_max_bytes"` // default 16MiB
 }

@@ -230,7 +230,7 @@ func BenchmarkSegmentEncode(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				if s == nil {
-					if s, err = newSegment("bench", int64(i+1), e.enc, zw); err != nil {
+					if s, err = newSegment("bench", int64(i+1), e.enc, zw, 0); err != nil {
 						b.Fatal(err)
 					}
 				}

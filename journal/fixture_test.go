@@ -76,7 +76,7 @@ func buildSealed(t testing.TB, cluster string, enc Encoding, previous string, re
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := newSegment(cluster, revs[0].Rev, enc, zw)
+	s, err := newSegment(cluster, revs[0].Rev, enc, zw, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

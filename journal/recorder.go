@@ -17,8 +17,8 @@ import (
 type Options struct {
 	Cluster  string
 	Encoding Encoding
-	// MaxAge is how long the first revision of a segment waits before the segment is sealed and
-	// uploaded: the recovery point. MaxBytes seals a segment earlier, at that many plain bytes.
+	// MaxAge is the recovery point: a segment is sealed MaxAge after its first revision, less what
+	// the last commit took (sealAfter). MaxBytes seals a segment earlier, at that many plain bytes.
 	MaxAge   time.Duration
 	MaxBytes int64
 	// Retries and Backoff retry a segment's upload at one destination; UploadTimeout bounds each try.
@@ -102,6 +102,8 @@ type Recorder struct {
 	// openSince is when the open segment's first revision came (unix ns), 0 when it has none.
 	openSince atomic.Int64
 	waiting   *sealed // sealed while the uploader was busy; handed over once the watch stopped
+	// lastSize is the last sealed segment's stored size: the next one's buffer starts that large.
+	lastSize int
 }
 
 // NewRecorder returns a recorder watching etcd and writing to journals.
@@ -286,14 +288,14 @@ func (r *Recorder) response(ctx context.Context, resp *clientv3.WatchResponse) e
 // add appends a revision to the open segment, opening one if needed, and seals it at MaxBytes.
 func (r *Recorder) add(ctx context.Context, rev *Revision) error {
 	if r.cur == nil {
-		s, err := newSegment(r.o.Cluster, r.st.Next, r.o.Encoding, r.zw)
+		s, err := newSegment(r.o.Cluster, r.st.Next, r.o.Encoding, r.zw, r.lastSize)
 		if err != nil {
 			return err
 		}
 		r.cur = s
 	}
 	if r.cur.empty() {
-		r.ageTimer.Reset(r.o.MaxAge)
+		r.ageTimer.Reset(r.sealAfter())
 		r.openSince.Store(rev.Time.UnixNano())
 	}
 	if err := r.cur.add(rev); err != nil {
@@ -304,6 +306,13 @@ func (r *Recorder) add(ctx context.Context, rev *Revision) error {
 		return r.sealAndHand(ctx)
 	}
 	return nil
+}
+
+// sealAfter is how long after its first revision a segment is sealed: MaxAge less the time the last
+// commit took, so that a segment is committed within MaxAge of its first revision (the recovery
+// point), and at least half of MaxAge.
+func (r *Recorder) sealAfter() time.Duration {
+	return max(r.o.MaxAge-r.up.lastTook(), r.o.MaxAge/2)
 }
 
 // sealAndHand seals the open segment and hands it to the uploader. When the uploader is still busy
@@ -339,6 +348,7 @@ func (r *Recorder) seal() (*sealed, error) {
 		return nil, err
 	}
 	r.cur = nil
+	r.lastSize = len(s.data)
 	r.openSince.Store(0)
 	r.st.Previous = s.m.Name
 	return s, nil

@@ -54,9 +54,12 @@ func (s *summer) Write(p []byte) (int, error) {
 
 func (s *summer) hex() string { return hex.EncodeToString(s.h.Sum(nil)) }
 
-// newSegment opens a segment whose first revision is first. zw is reused from segment to segment.
-func newSegment(cluster string, first int64, enc Encoding, zw *zstd.Encoder) (*segment, error) {
+// newSegment opens a segment whose first revision is first. zw is reused from segment to segment;
+// the output buffer starts at sizeHint bytes, so that it does not grow by doubling (zeroing and
+// copying what it holds each time).
+func newSegment(cluster string, first int64, enc Encoding, zw *zstd.Encoder, sizeHint int) (*segment, error) {
 	s := &segment{m: Manifest{Format: Format, ClusterName: cluster, FirstRevision: first}}
+	s.out.Grow(sizeHint + sizeHint/8)
 	s.stored = newSummer(&s.out)
 	var w io.Writer = s.stored
 	if enc.Recipients != nil {

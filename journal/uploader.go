@@ -23,7 +23,8 @@ type uploader struct {
 	failed   chan error // the first segment that could not be committed everywhere
 	done     chan struct{}
 	mu       sync.Mutex
-	pending  []time.Time // FirstTime of each segment handed over and not yet committed
+	pending  []time.Time   // FirstTime of each segment handed over and not yet committed
+	took     time.Duration // how long the last commit took, everywhere
 }
 
 func newUploader(ctx context.Context, journals []*Journal, o *Options) *uploader {
@@ -83,6 +84,13 @@ func (u *uploader) oldest() time.Time {
 	return u.pending[0]
 }
 
+// lastTook is how long the last commit took.
+func (u *uploader) lastTook() time.Duration {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.took
+}
+
 // close stops taking segments and waits for the queued ones, at most wait.
 func (u *uploader) close(wait time.Duration, cancel context.CancelFunc) {
 	close(u.queue)
@@ -100,6 +108,7 @@ func (u *uploader) close(wait time.Duration, cancel context.CancelFunc) {
 func (u *uploader) run(ctx context.Context) {
 	defer close(u.done)
 	for s := range u.queue {
+		start := time.Now()
 		if err := u.commitAll(ctx, s); err != nil {
 			u.failed <- err
 			for range u.queue { // drop the rest: the caller starts a new chain
@@ -108,6 +117,7 @@ func (u *uploader) run(ctx context.Context) {
 		}
 		u.mu.Lock()
 		u.pending = u.pending[1:]
+		u.took = time.Since(start)
 		u.mu.Unlock()
 		if u.o.Observer != nil {
 			u.o.Observer.Committed(s.m)
