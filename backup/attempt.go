@@ -188,7 +188,7 @@ func (a *attempt) result(p plain, st snapstat.Status, m *catalog.Manifest) (*Res
 // sizeHint lets object stores size their upload parts: the stored object is at most about the
 // member's database size.
 func (a *attempt) sizeHint() storage.WriteOptions {
-	return storage.WriteOptions{SizeHint: a.member.Status.DbSize}
+	return storage.WriteOptions{SizeHint: a.member.Status.DbSize, Lock: true}
 }
 
 // failed reports every destination as failed.

@@ -196,7 +196,7 @@ func (c *Catalog) Commit(ctx context.Context, m *Manifest) error {
 		return err
 	}
 	key := c.Layout.ManifestKey(m.ID)
-	err = c.write(ctx, key, data, storage.WriteOptions{IfNotExist: true})
+	err = c.write(ctx, key, data, storage.WriteOptions{IfNotExist: true, Lock: true})
 	if !errors.Is(err, storage.ErrExists) {
 		return err
 	}

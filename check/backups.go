@@ -39,6 +39,8 @@ type DestinationState struct {
 	NewestAt      time.Time      // when it was taken, from its ID
 	NewestRun     *catalog.Drill // the newest drill record of the newest backup
 	LastDrill     *catalog.Drill // the most recent drill record of any backup
+	// LockErr says why a destination with object_lock cannot lock objects (storage.CheckLock).
+	LockErr error
 	// Journal summarizes the journal here (continuous backup); JournalErr says why it could not.
 	Journal    *journal.Summary
 	JournalErr error
@@ -58,6 +60,7 @@ func Inspect(ctx context.Context, d Destination) DestinationState {
 	} else {
 		st.ProbeErr = pr.Err
 	}
+	st.LockErr = storage.CheckLock(ctx, d.Catalog.Store)
 	ms, damaged, err := d.Catalog.Manifests(ctx)
 	if err != nil {
 		st.ScanErr = err
@@ -118,6 +121,10 @@ func backupFindings(st DestinationState, sch Schedules, th Thresholds, now time.
 			"retention.enabled: false allows (the probe object stays under <cluster_name>/probe/, a few bytes)"))
 	default:
 		out = append(out, finding(OK, subj, "", "write-read-delete probe passed"))
+	}
+	if st.LockErr != nil {
+		out = append(out, finding(Critical, subj, "create a bucket with object lock enabled (versioning comes with it) "+
+			"and point the destination at it, or remove object_lock", "object_lock is set, but %v", st.LockErr))
 	}
 	if st.ScanErr != nil {
 		return append(out, finding(Critical, subj, actionStore, "cannot list backups: %v", st.ScanErr))

@@ -61,6 +61,15 @@ type Destination struct {
 	UploadConcurrency int      `yaml:"upload_concurrency"` // parts in flight (s3, azblob); 0 is the default
 	UploadTimeout     Duration `yaml:"upload_timeout"`     // bounds one upload; 0 is none
 	StallTimeout      Duration `yaml:"stall_timeout"`      // drop the destination after this long without progress; 0 is 60s
+	// ObjectLock retains every backup, manifest and journal segment written here (s3 only).
+	ObjectLock *ObjectLock `yaml:"object_lock,omitempty"`
+}
+
+// ObjectLock is a destination's object lock (WORM): what is written is retained at least
+// MinRetention, and prune never deletes a retained object.
+type ObjectLock struct {
+	Mode         string   `yaml:"mode"`          // governance | compliance
+	MinRetention Duration `yaml:"min_retention"` // at least 1s; e.g. 7d is written 168h
 }
 
 // Retention is the retention section. A backup is kept if any rule keeps it. Once a keep_* rule

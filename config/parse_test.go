@@ -48,7 +48,8 @@ func TestParseFull(t *testing.T) {
 		Destinations: []Destination{
 			{URL: "s3://my-bucket/etcd?region=eu-west-1"},
 			{URL: "s3://etcd-backups/prod?endpoint=https://minio.internal:9000&use_path_style=true&region=us-east-1",
-				CAFile: f.ca, PartSize: "16MiB", UploadConcurrency: 4},
+				CAFile: f.ca, PartSize: "16MiB", UploadConcurrency: 4,
+				ObjectLock: &ObjectLock{Mode: "governance", MinRetention: Duration(168 * time.Hour)}},
 			{URL: "file:///var/backups/etcd"},
 		},
 		Retention: &Retention{Enabled: new(true), KeepLast: 4, KeepHourly: 24, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 12},

@@ -44,6 +44,9 @@ func (d Destination) StoreOptions() (storage.Options, error) {
 		UploadTimeout: d.UploadTimeout.D(),
 		StallTimeout:  d.StallTimeout.D(),
 	}
+	if l := d.ObjectLock; l != nil {
+		o.Lock = &storage.Lock{Mode: l.Mode, MinRetention: l.MinRetention.D()}
+	}
 	if d.PartSize != "" {
 		n, err := ParseSize(d.PartSize)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/crypto"
 	"github.com/etcd-backupd/etcd-backupd/storage"
@@ -89,6 +90,17 @@ func validateDestinationOptions(errs *Errors, field string, d Destination, loc s
 	}
 	if isFile && (d.PartSize != "" || d.UploadConcurrency != 0) {
 		errs.add(field, "part_size and upload_concurrency apply to s3, gs and azblob URLs, not file://")
+	}
+	if l := d.ObjectLock; l != nil {
+		switch {
+		case loc != "" && scheme != "s3":
+			errs.add(field+".object_lock", "applies to s3:// URLs only (GCS retention and Azure immutability are not supported yet)")
+		case l.Mode != storage.LockGovernance && l.Mode != storage.LockCompliance:
+			errs.add(field+".object_lock.mode", "%q: want governance or compliance", l.Mode)
+		}
+		if l.MinRetention < Duration(time.Second) {
+			errs.add(field+".object_lock.min_retention", "%s: want at least 1s, e.g. 168h for 7 days", l.MinRetention.D())
+		}
 	}
 	if d.UploadConcurrency < 0 || d.UploadConcurrency > 64 {
 		errs.add(field+".upload_concurrency", "%d: must be from 0 (the default) to 64", d.UploadConcurrency)

@@ -125,7 +125,7 @@ func (j *Journal) create(ctx context.Context, key string, data []byte) error {
 }
 
 func (j *Journal) write(ctx context.Context, key string, data []byte) error {
-	w, err := j.Store.NewWriter(ctx, key, storage.WriteOptions{IfNotExist: true, SizeHint: int64(len(data))})
+	w, err := j.Store.NewWriter(ctx, key, storage.WriteOptions{IfNotExist: true, SizeHint: int64(len(data)), Lock: true})
 	if err != nil {
 		return fmt.Errorf("write %s at %s: %w", key, j.Store, err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/journal"
+	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
 // KindSegment is a journal segment no kept backup needs: every revision it holds is older than
@@ -31,10 +32,23 @@ func (p *pruner) pruneJournal(ctx context.Context) error {
 		return err
 	}
 	var todo [][]Swept
+	now := p.o.Now()
 	for _, s := range l.Segments {
-		if oldest >= 0 && s.Last <= oldest {
-			todo = append(todo, segmentObjects(j, s))
+		if oldest < 0 || s.Last > oldest {
+			continue
 		}
+		objs := segmentObjects(j, s)
+		until, err := storage.LockedUntil(ctx, p.c.Store, sweptKeys(objs), now)
+		if err != nil {
+			return err
+		}
+		if !until.IsZero() { // retained by the object lock: reported, left
+			p.mu.Lock()
+			p.r.Swept = append(p.r.Swept, Swept{Kind: KindSegment, Key: objs[0].Key, ModTime: objs[0].ModTime, LockedUntil: &until})
+			p.mu.Unlock()
+			continue
+		}
+		todo = append(todo, objs)
 	}
 	cutoff := p.cutoff()
 	for _, o := range l.Orphans {
@@ -50,6 +64,14 @@ func (p *pruner) pruneJournal(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+func sweptKeys(ss []Swept) []string {
+	keys := make([]string, len(ss))
+	for i, s := range ss {
+		keys[i] = s.Key
+	}
+	return keys
 }
 
 // segmentObjects are a segment's objects, its manifest first.

@@ -53,6 +53,9 @@ type Row struct {
 	Keep    bool      `json:"keep"`
 	Reasons []string  `json:"reasons"`
 	Deleted bool      `json:"deleted"`
+	// LockedUntil is set on a backup retention removes but the object lock still retains: it is
+	// left until then.
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
 }
 
 // Swept is one object or file the sweeper found.
@@ -61,6 +64,8 @@ type Swept struct {
 	Key     string    `json:"key"` // object key, or file path for the spool
 	ModTime time.Time `json:"mod_time"`
 	Deleted bool      `json:"deleted"`
+	// LockedUntil is set on a journal segment the object lock still retains: it is left.
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
 }
 
 func rows(ds []retention.Decision) []Row {

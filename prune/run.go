@@ -85,7 +85,8 @@ func (p *pruner) run(ctx context.Context) error {
 }
 
 // deleteBackups deletes the removed backups, oldest first: the manifest, then the data, then
-// the backup's drill records.
+// the backup's drill records. A backup the object lock still retains is left, "locked until";
+// the lock of the kept ones is extended first.
 func (p *pruner) deleteBackups(ctx context.Context) error {
 	entries := make(map[string]*catalog.Entry, len(p.st.index.Entries))
 	for _, e := range p.st.index.Entries {
@@ -97,8 +98,12 @@ func (p *pruner) deleteBackups(ctx context.Context) error {
 			todo = append(todo, i)
 		}
 	}
-	if p.o.DryRun {
-		return nil
+	todo, err := p.holdLocked(ctx, entries, todo)
+	if err != nil || p.o.DryRun {
+		return err
+	}
+	if err := p.keepLocked(ctx, entries); err != nil {
+		return err
 	}
 	return catalog.Each(ctx, len(todo), p.o.Workers, func(k int) error {
 		row := &p.r.Backups[todo[k]]

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/crypto"
@@ -32,6 +33,7 @@ type Row struct {
 	Recipients  []string `json:"recipients"`         // the new recipients' fingerprints
 	Verified    string   `json:"verified,omitempty"` // "stored" (size and sha256) or "quick"
 	Skipped     string   `json:"skipped,omitempty"`  // why nothing was done
+	Kept        string   `json:"kept,omitempty"`     // why the old backup is still there
 	Error       string   `json:"error,omitempty"`    // why it failed; the old backup is kept unless said
 }
 
@@ -115,10 +117,31 @@ func (r *rekeyer) one(ctx context.Context, c *catalog.Catalog, m *catalog.Manife
 		return row, errors.Join(fmt.Errorf("new backup %s does not verify; the old one is kept: %w", nm.ID, err),
 			deleteBackup(ctx, c, nm.ID))
 	}
+	if until, err := lockedUntil(ctx, c, m.ID); err != nil || !until.IsZero() {
+		if err != nil {
+			return row, fmt.Errorf("new backup %s is committed and verified; the old one is kept: %w", nm.ID, err)
+		}
+		row.Kept = "the old backup is retained by the object lock until " + until.UTC().Format(time.RFC3339) +
+			"; prune removes it after that"
+		return row, nil
+	}
 	if err := deleteBackup(ctx, c, m.ID); err != nil {
 		return row, fmt.Errorf("new backup %s is committed and verified, but the old one was not deleted: %w", nm.ID, err)
 	}
 	return row, nil
+}
+
+// lockedUntil is when the object lock releases the backup id at c; zero when it does not hold it.
+func lockedUntil(ctx context.Context, c *catalog.Catalog, id string) (time.Time, error) {
+	e, err := c.EntryOf(ctx, id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	keys := make([]string, len(e.Objects))
+	for i, o := range e.Objects {
+		keys[i] = o.Key
+	}
+	return storage.LockedUntil(ctx, c.Store, keys, time.Now())
 }
 
 // write streams m's object through crypto.Rekey into a new object and commits its manifest.
@@ -147,7 +170,7 @@ func (r *rekeyer) copyObject(ctx context.Context, c *catalog.Catalog, m, nm *cat
 		return fmt.Errorf("read %s: %w", m.Object.Key, err)
 	}
 	defer rc.Close()
-	w, err := c.Store.NewWriter(ctx, nm.Object.Key, storage.WriteOptions{SizeHint: m.Object.Size, IfNotExist: true})
+	w, err := c.Store.NewWriter(ctx, nm.Object.Key, storage.WriteOptions{SizeHint: m.Object.Size, IfNotExist: true, Lock: true})
 	if err != nil {
 		return fmt.Errorf("write %s: %w", nm.Object.Key, err)
 	}

@@ -25,6 +25,7 @@ type blobStore struct {
 	log    *zap.Logger
 	upload uploadConfig
 	wire   *progress // nil: unknown
+	lock   *Lock     // nil: no object lock
 }
 
 var _ Store = (*blobStore)(nil)
@@ -65,6 +66,12 @@ func openBlob(ctx context.Context, scheme, rawURL string, opts Options, log *zap
 	s.upload = uploadConfig{partSize: opts.PartSize, concurrency: opts.Concurrency, timeout: opts.UploadTimeout,
 		stall: opts.StallTimeout}
 	s.wire = wire
+	if opts.Lock != nil {
+		if scheme != "s3" {
+			return nil, ErrLockUnsupported
+		}
+		s.lock = opts.Lock
+	}
 	return s, nil
 }
 
@@ -98,12 +105,16 @@ func (s *blobStore) NewWriter(ctx context.Context, key string, opts ...WriteOpti
 	}
 	wo := writeOptions(opts)
 	part := partSize(s.scheme, s.upload.partSize, wo.SizeHint)
-	return s.startUpload(ctx, key, &blob.WriterOptions{
+	bo := &blob.WriterOptions{
 		ContentType:    contentType(key),
 		BufferSize:     int(part),
 		MaxConcurrency: s.upload.concurrency,
 		IfNotExist:     wo.IfNotExist,
-	}), nil
+	}
+	if wo.Lock && s.lock != nil {
+		s.lockWrite(bo)
+	}
+	return s.startUpload(ctx, key, bo), nil
 }
 
 func (s *blobStore) NewReader(ctx context.Context, key string) (io.ReadCloser, error) {

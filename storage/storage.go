@@ -69,6 +69,8 @@ type Options struct {
 	// Concurrency is the number of parts uploaded at once (s3, azblob); 0
 	// picks the default.
 	Concurrency int
+	// Lock, when set, retains every write that asks for it (s3 only; Open fails elsewhere).
+	Lock *Lock
 	// UploadTimeout bounds each upload, from NewWriter to Commit; 0: none,
 	// the caller's context alone bounds it.
 	UploadTimeout time.Duration
@@ -89,6 +91,9 @@ type WriteOptions struct {
 	// IfNotExist makes the write create-only: Commit fails with an error wrapping ErrExists when
 	// key exists already (s3, gs, azblob, file).
 	IfNotExist bool
+	// Lock retains the object for the store's Options.Lock, when it has one: backups' data and
+	// manifests and journal segments, not probes or drill records.
+	Lock bool
 }
 
 // writeOptions returns the single optional WriteOptions.

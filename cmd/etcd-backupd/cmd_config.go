@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 )
 
 func newConfigCmd(g *globals) *cobra.Command {
@@ -11,9 +13,15 @@ func newConfigCmd(g *globals) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "validate",
 		Short: "Check the config file; exit 2 and name each bad field",
-		Args:  noArgs,
+		Long: `Checks the config file and every file it names; exit 2 names each bad field. With object_lock
+set on a destination, it also asks the bucket whether object lock is enabled (exit 1 if not).`,
+		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if _, err := g.loadConfig(); err != nil {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			if err := cfg.CheckLocks(context.Background(), zap.NewNop()); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.stdout, "%s: ok\n", g.configPath)

@@ -39,8 +39,12 @@ func printPruneReport(w io.Writer, r *prune.Report) error {
 	tw := newTable(w)
 	fmt.Fprintln(tw, "ID\tTIME\tACTION\tREASONS")
 	for _, row := range r.Backups {
+		act := action(row.Keep, row.Deleted)
+		if row.LockedUntil != nil {
+			act = "LOCKED until " + row.LockedUntil.UTC().Format(time.RFC3339)
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", row.ID, row.Time.UTC().Format(time.RFC3339),
-			action(row.Keep, row.Deleted), strings.Join(row.Reasons, ", "))
+			act, strings.Join(row.Reasons, ", "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -66,7 +70,10 @@ func printSwept(w io.Writer, sw []prune.Swept, dryRun bool) error {
 			mod = s.ModTime.UTC().Format(time.RFC3339)
 		}
 		act := action(false, s.Deleted)
-		if !s.Deleted && !dryRun {
+		switch {
+		case s.LockedUntil != nil:
+			act = "LOCKED until " + s.LockedUntil.UTC().Format(time.RFC3339)
+		case !s.Deleted && !dryRun:
 			act = "LEFT"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Kind, mod, act, s.Key)

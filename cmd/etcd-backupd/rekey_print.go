@@ -43,6 +43,8 @@ func rekeyResult(r rekey.Row) string {
 		return "FAILED"
 	case r.Skipped != "":
 		return "skipped: " + r.Skipped
+	case r.Kept != "":
+		return "ok, verified " + r.Verified + "; " + r.Kept
 	}
 	return "ok, verified " + r.Verified
 }
