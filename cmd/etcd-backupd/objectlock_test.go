@@ -29,6 +29,11 @@ func TestObjectLockS3(t *testing.T) {
 		t.Fatalf("config validate: exit %d: %s%s", code, out, stderr)
 	}
 	first := e.runOnce()
+	// A write between the backups, so that the second's ID (time, then revision) sorts after.
+	if _, err := e.etcd.Client(t).Put(context.Background(), "between", "backups"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
 	second := e.runOnce() // its retention removes the first: still locked, so left
 	c := m.Client(t)
 	key := "etcd/test-cluster/snapshots/" + first.ID + ".json"
