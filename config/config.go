@@ -61,7 +61,7 @@ type Destination struct {
 	UploadConcurrency int      `yaml:"upload_concurrency"` // parts in flight (s3, azblob); 0 is the default
 	UploadTimeout     Duration `yaml:"upload_timeout"`     // bounds one upload; 0 is none
 	StallTimeout      Duration `yaml:"stall_timeout"`      // drop the destination after this long without progress; 0 is 60s
-	// ObjectLock retains every backup, manifest and journal segment written here (s3 only).
+	// ObjectLock retains every backup, manifest and journal segment written here (s3 and gs).
 	ObjectLock *ObjectLock `yaml:"object_lock,omitempty"`
 }
 

@@ -93,8 +93,8 @@ func validateDestinationOptions(errs *Errors, field string, d Destination, loc s
 	}
 	if l := d.ObjectLock; l != nil {
 		switch {
-		case loc != "" && scheme != "s3":
-			errs.add(field+".object_lock", "applies to s3:// URLs only (GCS retention and Azure immutability are not supported yet)")
+		case loc != "" && scheme != "s3" && scheme != "gs":
+			errs.add(field+".object_lock", "applies to s3:// and gs:// URLs only (Azure immutability is not supported yet)")
 		case l.Mode != storage.LockGovernance && l.Mode != storage.LockCompliance:
 			errs.add(field+".object_lock.mode", "%q: want governance or compliance", l.Mode)
 		}

@@ -39,6 +39,9 @@ type uploadConfig struct {
 }
 
 func openBlob(ctx context.Context, scheme, rawURL string, opts Options, log *zap.Logger) (*blobStore, error) {
+	if opts.Lock != nil && scheme != "s3" && scheme != "gs" {
+		return nil, ErrLockUnsupported
+	}
 	openURL, prefix, err := splitURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -66,12 +69,7 @@ func openBlob(ctx context.Context, scheme, rawURL string, opts Options, log *zap
 	s.upload = uploadConfig{partSize: opts.PartSize, concurrency: opts.Concurrency, timeout: opts.UploadTimeout,
 		stall: opts.StallTimeout}
 	s.wire = wire
-	if opts.Lock != nil {
-		if scheme != "s3" {
-			return nil, ErrLockUnsupported
-		}
-		s.lock = opts.Lock
-	}
+	s.lock = opts.Lock
 	return s, nil
 }
 

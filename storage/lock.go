@@ -22,14 +22,15 @@ const (
 )
 
 // Lock is a destination's object lock (WORM): every write that asks for it (WriteOptions.Lock) is
-// retained until at least MinRetention after it was written. s3 only.
+// retained until at least MinRetention after it was written. s3 (Object Lock) and gs (object
+// retention: governance is GCS's Unlocked mode, compliance its Locked mode).
 type Lock struct {
 	Mode         string // LockGovernance or LockCompliance
 	MinRetention time.Duration
 }
 
 // ErrLockUnsupported is returned for a Lock on a store that cannot lock objects.
-var ErrLockUnsupported = errors.New("object lock is supported on s3:// destinations only")
+var ErrLockUnsupported = errors.New("object lock is supported on s3:// and gs:// destinations only")
 
 // locker is what a store that locks objects does besides Store.
 type locker interface {
@@ -70,6 +71,10 @@ func (s *blobStore) locking() bool { return s.lock != nil }
 
 // lockWrite sets the object lock of an upload: retained MinRetention from now.
 func (s *blobStore) lockWrite(opts *blob.WriterOptions) {
+	if s.scheme == "gs" {
+		s.gcsLockWrite(opts)
+		return
+	}
 	mode := tmtypes.ObjectLockModeGovernance
 	if s.lock.Mode == LockCompliance {
 		mode = tmtypes.ObjectLockModeCompliance
@@ -94,6 +99,9 @@ func (s *blobStore) s3() (*s3.Client, error) {
 }
 
 func (s *blobStore) RetainedUntil(ctx context.Context, key string) (time.Time, error) {
+	if s.scheme == "gs" {
+		return s.gcsRetainedUntil(ctx, key)
+	}
 	c, err := s.s3()
 	if err != nil {
 		return time.Time{}, err
@@ -112,6 +120,9 @@ func (s *blobStore) RetainedUntil(ctx context.Context, key string) (time.Time, e
 }
 
 func (s *blobStore) Retain(ctx context.Context, key string, until time.Time) error {
+	if s.scheme == "gs" {
+		return s.gcsRetain(ctx, key, until)
+	}
 	c, err := s.s3()
 	if err != nil {
 		return err
@@ -130,6 +141,9 @@ func (s *blobStore) Retain(ctx context.Context, key string, until time.Time) err
 }
 
 func (s *blobStore) CheckLock(ctx context.Context) error {
+	if s.scheme == "gs" {
+		return s.gcsCheckLock(ctx)
+	}
 	c, err := s.s3()
 	if err != nil {
 		return err

@@ -69,7 +69,7 @@ type Options struct {
 	// Concurrency is the number of parts uploaded at once (s3, azblob); 0
 	// picks the default.
 	Concurrency int
-	// Lock, when set, retains every write that asks for it (s3 only; Open fails elsewhere).
+	// Lock, when set, retains every write that asks for it (s3 and gs; Open fails elsewhere).
 	Lock *Lock
 	// UploadTimeout bounds each upload, from NewWriter to Commit; 0: none,
 	// the caller's context alone bounds it.
@@ -130,6 +130,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (Store, error) {
 	var s Store
 	switch u.Scheme {
 	case "file":
+		if opts.Lock != nil {
+			err = ErrLockUnsupported
+			break
+		}
 		s, err = openFile(u, rawURL, opts.UploadTimeout, opts.StallTimeout)
 	case "s3", "gs", "azblob":
 		s, err = openBlob(ctx, u.Scheme, rawURL, opts, log)
