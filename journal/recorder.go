@@ -308,12 +308,22 @@ func (r *Recorder) add(ctx context.Context, rev *Revision) error {
 	return nil
 }
 
-// sealAfter is how long after its first revision a segment is sealed: MaxAge less the time the last
-// commit took, so that a segment is committed within MaxAge of its first revision (the recovery
-// point), and at least half of MaxAge.
+// sealAfter is how long after its first revision a segment is sealed: MaxAge less what the commit
+// will take (the last one's duration, at least commitReserve) and the watch's delivery
+// (watchReserve), so that a segment is committed within MaxAge of its write (the recovery point);
+// never before half of MaxAge.
 func (r *Recorder) sealAfter() time.Duration {
-	return max(r.o.MaxAge-r.up.lastTook(), r.o.MaxAge/2)
+	reserve := max(r.up.lastTook(), commitReserve) + watchReserve
+	return max(r.o.MaxAge-reserve, r.o.MaxAge/2)
 }
+
+// commitReserve is the least time kept for a commit (before the first one, or after fast ones);
+// watchReserve the time from a write's acknowledgement to its event here. Measured on loopback: a
+// file destination commits in about 40 ms, and a watch delivers in well under 50 ms.
+const (
+	commitReserve = 100 * time.Millisecond
+	watchReserve  = 50 * time.Millisecond
+)
 
 // sealAndHand seals the open segment and hands it to the uploader. When the uploader is still busy
 // with the one before, the watch stops (errThrottled; loop hands the segment over then): etcd keeps
