@@ -51,6 +51,7 @@ func (j *JournalJob) Run(ctx context.Context) {
 	j.metrics.recording.Set(1)
 	defer j.metrics.recording.Set(0)
 	var fresh *journal.Start // set after a full backup taken to start a new chain
+	failures := 0            // breaks and failures in a row: they back off, so that trouble is no storm of backups
 	for ctx.Err() == nil {
 		st, err := j.start(ctx, fresh)
 		fresh = nil
@@ -59,6 +60,9 @@ func (j *JournalJob) Run(ctx context.Context) {
 		}
 		if ctx.Err() != nil {
 			return
+		}
+		if j.committedSince(st) {
+			failures = 0
 		}
 		var gap *journal.GapError
 		var up *journal.UploadError
@@ -71,13 +75,33 @@ func (j *JournalJob) Run(ctx context.Context) {
 				j.metrics.segments.WithLabelValues("failure").Inc()
 			}
 			j.lg.Error("journal chain broken; taking a full backup to start a new one", zap.Error(err))
+			if !j.committedSince(st) { // a new chain that broke at once: the cause is still there
+				failures++
+			}
+			if failures > 0 && !sleep(ctx, j.backoff(failures)) {
+				return
+			}
 			fresh, err = j.newChain(ctx)
 		}
 		if err != nil {
-			j.lg.Error("journal stopped; starting again", zap.Duration("in", j.retry), zap.Error(err))
-			sleep(ctx, j.retry)
+			failures++
+			d := j.backoff(failures)
+			j.lg.Error("journal stopped; starting again", zap.Duration("in", d), zap.Error(err))
+			sleep(ctx, d)
 		}
 	}
+}
+
+// maxBackoff bounds the wait between two tries after failures in a row.
+const maxBackoff = 5 * time.Minute
+
+// backoff is the wait after n failures in a row: retry, doubling, at most maxBackoff.
+func (j *JournalJob) backoff(n int) time.Duration {
+	d := j.retry
+	for i := 1; i < n && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
 }
 
 // committedSince says whether this run committed a segment after st, so that a broken chain
@@ -92,22 +116,26 @@ func (j *JournalJob) start(ctx context.Context, fresh *journal.Start) (journal.S
 	if fresh != nil {
 		return *fresh, nil
 	}
-	seg, err := journal.Newest(ctx, j.journals)
-	if err != nil {
-		j.lg.Warn("journal: a destination could not be listed", zap.Error(err))
+	seg, serr := journal.Newest(ctx, j.journals)
+	if serr != nil {
+		j.lg.Warn("journal: a destination could not be listed", zap.Error(serr))
 	}
 	var base *journal.Base
-	if m, err := j.dests.Newest(ctx); m != nil {
-		b, berr := journal.BaseOf(m)
-		if berr != nil {
-			return journal.Start{}, berr
+	m, berr := j.dests.Newest(ctx)
+	if m != nil {
+		b, err := journal.BaseOf(m)
+		if err != nil {
+			return journal.Start{}, err
 		}
 		base = &b
-	} else if err != nil {
-		j.lg.Warn("journal: the newest backup could not be read", zap.Error(err))
+	} else if berr != nil {
+		j.lg.Warn("journal: the newest backup could not be read", zap.Error(berr))
 	}
 	if st, ok := journal.StartAfter(seg, base); ok {
 		return st, nil
+	}
+	if serr != nil && berr != nil { // nothing known: a backup now would fail there too
+		return journal.Start{}, fmt.Errorf("journal: the destinations could not be read: %w", errors.Join(serr, berr))
 	}
 	j.lg.Info("journal: no backup to start from; taking one")
 	st, err := j.newChain(ctx)
@@ -172,11 +200,14 @@ func (l *lastRecorded) Committed(m *journal.Manifest) {
 	l.job.lastRecorded.Store(m.LastRevision)
 }
 
-func sleep(ctx context.Context, d time.Duration) {
+// sleep waits d; false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
+		return false
 	case <-t.C:
+		return true
 	}
 }

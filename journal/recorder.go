@@ -156,15 +156,18 @@ func (r *Recorder) Run(ctx context.Context, st Start) error {
 	defer r.ageTimer.Stop()
 	err := r.loop(ctx)
 	var ue *UploadError
+	var ferr error
 	if !errors.As(err, &ue) {
 		// What was recorded before a stop or a gap is good: commit it.
-		if ferr := r.flush(); ferr != nil {
-			r.o.Logger.Warn("journal: last segment not handed over", zap.Error(ferr))
+		if ferr = r.flush(); ferr != nil {
+			ferr = fmt.Errorf("journal: the last segment was not handed over (etcd still holds its revisions "+
+				"until compaction; the next recording takes them again): %w", ferr)
 		}
 	}
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		err = nil
 	}
+	err = errors.Join(err, ferr)
 	r.up.close(r.o.FlushTimeout, cancelUp)
 	select {
 	case uerr := <-r.up.failed:

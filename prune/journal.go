@@ -52,8 +52,15 @@ func (p *pruner) pruneJournal(ctx context.Context) error {
 	}
 	cutoff := p.cutoff()
 	for _, o := range l.Orphans {
-		if o.ModTime.Before(cutoff) {
-			todo = append(todo, []Swept{{Kind: KindOrphan, Key: o.Key, ModTime: o.ModTime}})
+		if !o.ModTime.Before(cutoff) {
+			continue
+		}
+		sw, err := p.unlessLocked(ctx, Swept{Kind: KindOrphan, Key: o.Key, ModTime: o.ModTime})
+		if err != nil {
+			return err
+		}
+		if len(sw) > 0 {
+			todo = append(todo, sw)
 		}
 	}
 	return catalog.Each(ctx, len(todo), p.o.Workers, func(i int) error {

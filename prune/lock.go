@@ -53,3 +53,17 @@ func (p *pruner) keepLocked(ctx context.Context, entries map[string]*catalog.Ent
 	}
 	return nil
 }
+
+// unlessLocked returns s to delete, or nothing when the object lock still retains it: then s is
+// reported, with until when, and left.
+func (p *pruner) unlessLocked(ctx context.Context, s Swept) ([]Swept, error) {
+	until, err := storage.LockedUntil(ctx, p.c.Store, []string{s.Key}, p.o.Now())
+	if err != nil || until.IsZero() {
+		return []Swept{s}, err
+	}
+	s.LockedUntil = &until
+	p.mu.Lock()
+	p.r.Swept = append(p.r.Swept, s)
+	p.mu.Unlock()
+	return nil, nil
+}

@@ -35,9 +35,14 @@ func (p *pruner) sweepOrphans(ctx context.Context) error {
 			continue
 		}
 		for _, o := range ours(p.c.Layout, e).Objects {
-			if o.ModTime.Before(cutoff) {
-				todo = append(todo, Swept{Kind: KindOrphan, Key: o.Key, ModTime: o.ModTime})
+			if !o.ModTime.Before(cutoff) {
+				continue
 			}
+			sw, err := p.unlessLocked(ctx, Swept{Kind: KindOrphan, Key: o.Key, ModTime: o.ModTime})
+			if err != nil {
+				return err
+			}
+			todo = append(todo, sw...)
 		}
 	}
 	committed := map[string]bool{}

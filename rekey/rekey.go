@@ -114,8 +114,12 @@ func (r *rekeyer) one(ctx context.Context, c *catalog.Catalog, m *catalog.Manife
 	}
 	row.NewID = nm.ID
 	if row.Verified, err = r.verify(ctx, c, nm); err != nil {
-		return row, errors.Join(fmt.Errorf("new backup %s does not verify; the old one is kept: %w", nm.ID, err),
-			deleteBackup(ctx, c, nm.ID))
+		err = fmt.Errorf("new backup %s does not verify; the old one is kept: %w", nm.ID, err)
+		if until, lerr := lockedUntil(ctx, c, nm.ID); lerr != nil || !until.IsZero() {
+			return row, errors.Join(err, lerr, fmt.Errorf("the new one is left: the object lock retains it until %s",
+				until.UTC().Format(time.RFC3339)))
+		}
+		return row, errors.Join(err, deleteBackup(ctx, c, nm.ID))
 	}
 	if until, err := lockedUntil(ctx, c, m.ID); err != nil || !until.IsZero() {
 		if err != nil {

@@ -49,7 +49,7 @@ func restoreCommand(res *verify.RestoreResult, m verify.Member, configFlag strin
 	}
 	target := []string{res.BackupID}
 	if res.Point != nil { // the same revision on every member, whichever backup it starts from
-		target = []string{"--to-revision", fmt.Sprint(res.Point.Target)}
+		target = []string{"--to-revision", fmt.Sprint(res.Point.Target), "--from", Quote(res.Point.Destination)}
 	}
 	args = append(args, "restore")
 	args = append(args, target...)

@@ -45,3 +45,19 @@ func TestMemberDataDirs(t *testing.T) {
 		})
 	}
 }
+
+// TestPointInTimeCommands: after a point-in-time restore, every member repeats the exact target
+// revision from the same destination, not the base backup's ID.
+func TestPointInTimeCommands(t *testing.T) {
+	res := &verify.RestoreResult{BackupID: "20261206T000000Z-r000000000041-abcdef", DataDir: "/var/lib/etcd", Name: "a",
+		Members: []verify.Member{{Name: "a", PeerURLs: []string{"https://10.0.0.1:2380"}},
+			{Name: "b", PeerURLs: []string{"https://10.0.0.2:2380"}}},
+		InitialCluster: "a=https://10.0.0.1:2380,b=https://10.0.0.2:2380", InitialClusterToken: "t",
+		Point: &verify.PointResult{Target: 107, Destination: "s3://b/etcd?region=eu-west-1"}}
+	for _, cmd := range ForRestore(res, "").Commands {
+		if !strings.Contains(cmd.Command, "restore --to-revision 107 --from 's3://b/etcd?region=eu-west-1' ") ||
+			strings.Contains(cmd.Command, res.BackupID) {
+			t.Fatalf("member %s: %s", cmd.Name, cmd.Command)
+		}
+	}
+}

@@ -108,8 +108,8 @@ func (s *blobStore) RetainedUntil(ctx context.Context, key string) (time.Time, e
 	}
 	out, err := c.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: &s.name, Key: aws.String(s.prefix + key)})
 	if err != nil {
-		if strings.Contains(err.Error(), "NoSuchObjectLockConfiguration") {
-			return time.Time{}, nil
+		if strings.Contains(err.Error(), "NoSuchObjectLockConfiguration") || errors.Is(mapErr(err), ErrNotFound) {
+			return time.Time{}, nil // no retention, or gone: nothing retains it
 		}
 		return time.Time{}, fmt.Errorf("retention of %s at %s: %w", key, s.url, mapErr(err))
 	}
@@ -191,5 +191,8 @@ func KeepLocked(ctx context.Context, s Store, key string) error {
 	if until.After(now.Add(l.lock.MinRetention / 2)) {
 		return nil
 	}
-	return l.Retain(ctx, key, now.Add(l.lock.MinRetention))
+	if err := l.Retain(ctx, key, now.Add(l.lock.MinRetention)); err != nil && !errors.Is(err, ErrNotFound) {
+		return err // a key deleted meanwhile (another prune) needs no lock
+	}
+	return nil
 }

@@ -45,6 +45,9 @@ func (s *blobStore) gcsRetainedUntil(ctx context.Context, key string) (time.Time
 		return time.Time{}, err
 	}
 	attrs, err := c.Bucket(s.name).Object(s.prefix + key).Attrs(ctx)
+	if errors.Is(err, gcs.ErrObjectNotExist) {
+		return time.Time{}, nil // gone: nothing retains it
+	}
 	if err != nil {
 		return time.Time{}, fmt.Errorf("retention of %s at %s: %w", key, s.url, mapErr(err))
 	}
@@ -61,6 +64,9 @@ func (s *blobStore) gcsRetain(ctx context.Context, key string, until time.Time) 
 	}
 	_, err = c.Bucket(s.name).Object(s.prefix+key).OverrideUnlockedRetention(true).Update(ctx,
 		gcs.ObjectAttrsToUpdate{Retention: &gcs.ObjectRetention{Mode: s.gcsMode(), RetainUntil: until.UTC()}})
+	if errors.Is(err, gcs.ErrObjectNotExist) {
+		return fmt.Errorf("extend the retention of %s at %s: %w", key, s.url, ErrNotFound)
+	}
 	if err != nil {
 		return fmt.Errorf("extend the retention of %s at %s: %w", key, s.url, mapErr(err))
 	}

@@ -58,6 +58,12 @@ func TestObjectLockMinIO(t *testing.T) {
 	if until, err := RetainedUntil(ctx, s, "free"); err != nil || !until.IsZero() {
 		t.Fatalf("an unlocked write is retained until %s (%v)", until, err)
 	}
+	if until, err := RetainedUntil(ctx, s, "gone"); err != nil || !until.IsZero() {
+		t.Fatalf("a missing key is retained until %s (%v); want nothing retained", until, err)
+	}
+	if err := KeepLocked(ctx, s, "gone"); err != nil {
+		t.Fatalf("KeepLocked of a missing key: %v", err)
+	}
 	later := until.Add(24 * time.Hour)
 	if err := Retain(ctx, s, "locked", later); err != nil {
 		t.Fatal(err)

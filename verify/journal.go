@@ -69,7 +69,8 @@ func quickJournal(ctx context.Context, o *Options, j *journal.Journal, rep *Jour
 		if err != nil {
 			return err
 		}
-		if m.Previous != "" {
+		// A previous segment older than the oldest listed one was pruned with its backups.
+		if m.Previous != "" && m.FirstRevision > l.Segments[0].First {
 			if last, ok := lastOf[m.Previous]; !ok || last != m.FirstRevision-1 {
 				return fmt.Errorf("segment %s: continues %s, which is missing or does not end at revision %d",
 					s.Name, m.Previous, m.FirstRevision-1)
@@ -153,10 +154,10 @@ func replayAndCompare(ctx context.Context, o *Options, j *journal.Journal, plan 
 	if _, err := replayPlan(ctx, o, j, plan, basePlain, pr); err != nil {
 		return err
 	}
-	rep.Deep = &JournalReplay{From: from.ID, To: to.ID, Revision: target, Revisions: pr.Revisions, Events: pr.Events}
 	if err := replay.Compare(ctx, basePlain, toPlain); err != nil {
 		return fmt.Errorf("the journal replayed from %s differs from backup %s at revision %d: %w", from.ID, to.ID, target, err)
 	}
+	rep.Deep = &JournalReplay{From: from.ID, To: to.ID, Revision: target, Revisions: pr.Revisions, Events: pr.Events}
 	return nil
 }
 

@@ -43,6 +43,9 @@ type PointResult struct {
 	Segments   int       `json:"segments"`
 	Revisions  int       `json:"revisions_replayed"`
 	Events     int       `json:"events_replayed"`
+	// Destination is where the journal and the base were read (redacted URL): every member restores
+	// from the same one.
+	Destination string `json:"destination"`
 }
 
 // RestorePoint restores ro.DataDir to the point p from the journal and the backups at o.Catalog's
@@ -66,7 +69,7 @@ func RestorePoint(ctx context.Context, o Options, p Point, ro RestoreOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	pr := &PointResult{Base: m.ID, Target: plan.Target, TargetTime: at}
+	pr := &PointResult{Base: m.ID, Target: plan.Target, TargetTime: at, Destination: o.Catalog.Store.String()}
 	res, err := restore(ctx, &o, m, ro, func(ctx context.Context, plain string, res *RestoreResult) error {
 		t := time.Now()
 		res.Point = pr

@@ -143,7 +143,7 @@ func (g *globals) restore(ctx context.Context, ref string, f restoreFlags) error
 	var o verify.Options
 	if f.point != nil {
 		var set *catalog.Set
-		if o, set, err = g.openJournal(ctx, a, f.from); err != nil {
+		if o, set, err = g.openJournal(ctx, a, f.from, true); err != nil {
 			return err
 		}
 		res, o, err = restorePoint(ctx, o, set, *f.point, f.ro)

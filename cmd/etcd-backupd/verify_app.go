@@ -56,10 +56,11 @@ func (g *globals) openBackup(ctx context.Context, a *app, ref, from, label strin
 	return o, m, nil
 }
 
-// openJournal opens the destinations a point-in-time restore may read (every one in order, or
-// --from) and loads the private key unless encryption is disabled: the journal's segments are
-// encrypted to the backups' recipients.
-func (g *globals) openJournal(ctx context.Context, a *app, from string) (verify.Options, *catalog.Set, error) {
+// openJournal opens the destinations a point-in-time restore or a journal verification may read
+// (every one in order, or --from). The journal's segments are encrypted to the backups' recipients:
+// needKey loads the private key (a config error without it) unless encryption is disabled; without
+// needKey it is loaded only when configured, and a quick verification checks stored sums alone.
+func (g *globals) openJournal(ctx context.Context, a *app, from string, needKey bool) (verify.Options, *catalog.Set, error) {
 	if err := a.openStores(ctx); err != nil {
 		return verify.Options{}, nil, err
 	}
@@ -68,7 +69,7 @@ func (g *globals) openJournal(ctx context.Context, a *app, from string) (verify.
 		return verify.Options{}, nil, usageError{err}
 	}
 	var id *crypto.Identity
-	if !a.cfg.Encryption.Disabled {
+	if !a.cfg.Encryption.Disabled && (needKey || a.cfg.Encryption.PrivateKey != "") {
 		if id, err = a.cfg.Identity(); err != nil {
 			return verify.Options{}, nil, err
 		}

@@ -16,7 +16,7 @@ func (g *globals) verifyJournal(ctx context.Context, from, output string, deep b
 		return err
 	}
 	defer a.Close()
-	o, set, err := g.openJournal(ctx, a, from)
+	o, set, err := g.openJournal(ctx, a, from, deep)
 	if err != nil {
 		return err
 	}
