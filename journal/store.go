@@ -110,7 +110,15 @@ func (j *Journal) commit(ctx context.Context, s *sealed) error {
 	if err != nil {
 		return err
 	}
-	return j.create(ctx, j.Layout.ManifestKey(s.m.Name), data)
+	err = j.create(ctx, j.Layout.ManifestKey(s.m.Name), data)
+	if errors.Is(err, catalog.ErrTaken) {
+		// Another writer (the other side of a failover) committed these very revisions: the
+		// chain holds them; this writer's data is an orphan that prune sweeps.
+		if there, merr := j.Manifest(ctx, s.m.Name); merr == nil && there.Plain.Size > 0 {
+			return nil
+		}
+	}
+	return err
 }
 
 func (j *Journal) create(ctx context.Context, key string, data []byte) error {

@@ -14,8 +14,8 @@ import (
 )
 
 // TestCommitCreateOnly commits a segment twice (a retry after a lost answer: accepted) and
-// another segment of the same name (another writer's: refused with catalog.ErrTaken, nothing
-// overwritten).
+// another segment of the same name (another writer's, after a failover: accepted as the chain's,
+// nothing overwritten); under a damaged manifest of that name the commit is refused (ErrTaken).
 func TestCommitCreateOnly(t *testing.T) {
 	ctx := context.Background()
 	j, _ := dirJournal(t, "test")
@@ -30,12 +30,22 @@ func TestCommitCreateOnly(t *testing.T) {
 	revs := seqRevisions(5, 9, t0, time.Second)
 	revs[2].Events[0].Kv.Value = []byte("another writer's value")
 	other := buildSealed(t, "test", plainEncoding, "", revs)
-	if err := j.commit(ctx, other); !errors.Is(err, catalog.ErrTaken) {
-		t.Fatalf("another segment of the same name: %v, want catalog.ErrTaken", err)
+	if err := j.commit(ctx, other); err != nil {
+		t.Fatalf("another writer's segment of the same revisions: %v, want it taken as committed", err)
 	}
 	got := readAll(t, j, nil)
 	if string(got[2].Events[0].Kv.Value) != "value of revision 000007" {
 		t.Fatalf("the first segment was overwritten: %q", got[2].Events[0].Kv.Value)
+	}
+	jd, dir := dirJournal(t, "test")
+	bad := buildSealed(t, "test", plainEncoding, "", seqRevisions(5, 9, t0, time.Second))
+	mkey := filepath.Join(dir, jd.Layout.ManifestKey(bad.m.Name))
+	if err := os.MkdirAll(filepath.Dir(mkey), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, mkey, []byte("{damaged"))
+	if err := jd.commit(ctx, bad); !errors.Is(err, catalog.ErrTaken) {
+		t.Fatalf("under a damaged manifest: %v, want catalog.ErrTaken", err)
 	}
 }
 

@@ -3,23 +3,26 @@ package journal
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 )
 
-// TestUploaderTakenNotRetried hands the uploader a segment whose name another writer already
-// committed at one destination: the upload fails at once (ErrTaken, one attempt, whatever
+// TestUploaderTakenNotRetried hands the uploader a segment whose name is taken at one destination
+// by a manifest that cannot be read: the upload fails at once (ErrTaken, one attempt, whatever
 // Retries says), naming the segment; the other destination commits it.
 func TestUploaderTakenNotRetried(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 	free, _ := dirJournal(t, "test")
-	taken, _ := dirJournal(t, "test")
+	taken, dir := dirJournal(t, "test")
 	theirs := seqRevisions(5, 9, t0, time.Second)
 	theirs[0].Events[0].Kv.Value = []byte("the other writer's")
 	commitRevisions(t, taken, plainEncoding, theirs)
+	// A damaged manifest under the name: nothing tells whose these revisions are.
+	writeFile(t, filepath.Join(dir, taken.Layout.ManifestKey(Name(5, 9))), []byte("{damaged"))
 	counting := &faultStore{Store: taken.Store}
 	o := &Options{Retries: 3, Backoff: 10 * time.Millisecond}
 	o.defaults()
@@ -47,7 +50,7 @@ func TestUploaderTakenNotRetried(t *testing.T) {
 	if got := readAll(t, free, nil); len(got) != 5 || string(got[0].Events[0].Kv.Value) != "value of revision 000005" {
 		t.Fatalf("the free destination holds %d revisions", len(got))
 	}
-	if got := readAll(t, taken, nil); string(got[0].Events[0].Kv.Value) != "the other writer's" {
-		t.Fatalf("the other writer's segment was overwritten: %q", got[0].Events[0].Kv.Value)
+	if got := readFile(t, filepath.Join(dir, taken.Layout.ManifestKey(Name(5, 9)))); string(got) != "{damaged" {
+		t.Fatalf("the manifest there was overwritten: %q", got)
 	}
 }

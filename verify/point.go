@@ -112,7 +112,12 @@ func planPoint(ctx context.Context, o *Options, j *journal.Journal, p Point) (*j
 		}
 		target = runs[len(runs)-1].Last
 	case !p.Time.IsZero():
-		if target, at, err = j.RevisionAt(ctx, l.Segments, p.Time, o.Identity); err != nil {
+		// The runs' segments: sorted by time too, without the ones another writer's hold entirely.
+		var segs []journal.Segment
+		for _, r := range journal.Runs(l.Segments) {
+			segs = append(segs, r.Segments...)
+		}
+		if target, at, err = j.RevisionAt(ctx, segs, p.Time, o.Identity); err != nil {
 			return nil, time.Time{}, err
 		}
 	}
