@@ -64,6 +64,11 @@ func TestLeastPrivilegeS3(t *testing.T) {
 	}
 
 	e.set("retention", map[string]any{"keep_last": 1})
+	// A write first, so that this backup's ID (time, then revision) sorts after the others even
+	// within the same second.
+	if _, err := e.etcd.Client(t).Put(context.Background(), "/least-privilege", "x"); err != nil {
+		t.Fatal(err)
+	}
 	out, stderr, code := e.run("run-once", "-w", "json")
 	var rows []listed
 	if code != 1 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || rows[0].Error != "" ||

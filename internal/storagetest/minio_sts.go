@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,12 +37,18 @@ func (m *MinIO) Restricted(t testing.TB, policy string) Credentials {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := c.AssumeRole(ctx, &sts.AssumeRoleInput{
+	in := &sts.AssumeRoleInput{
 		RoleArn:         aws.String("arn:minio:iam:::role/etcd-backupd-test"), // ignored by MinIO
 		RoleSessionName: aws.String("etcd-backupd-test"),
 		Policy:          aws.String(policy),
 		DurationSeconds: aws.Int32(3600),
-	})
+	}
+	out, err := c.AssumeRole(ctx, in)
+	// MinIO answers S3 before its IAM subsystem is up: "Server not initialized, please try again".
+	for err != nil && strings.Contains(err.Error(), "not initialized") && ctx.Err() == nil {
+		time.Sleep(200 * time.Millisecond)
+		out, err = c.AssumeRole(ctx, in)
+	}
 	if err != nil {
 		t.Fatalf("MinIO AssumeRole with a session policy: %v", err)
 	}
