@@ -21,6 +21,7 @@ type Config struct {
 	Notify           Notify        `yaml:"notify"`
 	Maintenance      Maintenance   `yaml:"maintenance"`
 	Journal          Journal       `yaml:"journal"`
+	Kit              Kit           `yaml:"kit"`
 }
 
 // Etcd says how to reach the cluster.

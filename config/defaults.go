@@ -61,6 +61,7 @@ func Default() *Config {
 		Log:              Log{Level: "info"},
 		Maintenance:      defaultMaintenance(),
 		Journal:          defaultJournal(),
+		Kit:              defaultKit(),
 	}
 }
 
@@ -93,6 +94,7 @@ func (c *Config) finish(dir string) {
 	for i := range c.Destinations {
 		c.Destinations[i].CAFile = resolve(dir, c.Destinations[i].CAFile)
 	}
+	c.finishKit()
 }
 
 // resolve makes a relative file path relative to dir; "" stays "".

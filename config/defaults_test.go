@@ -34,6 +34,8 @@ func minimalDefaults() *Config {
 		Log:              Log{Level: "info"},
 		Maintenance:      defaultMaintenance(),
 		Journal:          Journal{SegmentMaxAge: Duration(5 * time.Second), SegmentMaxBytes: "16MiB"},
+		Kit: Kit{Paths: []string{"/etc/kubernetes/pki/etcd", "/etc/kubernetes/manifests/etcd.yaml",
+			"/etc/kubernetes/manifests/kube-apiserver.yaml"}, EncryptionConfig: "auto"},
 	}
 }
 

@@ -62,6 +62,8 @@ func TestParseFull(t *testing.T) {
 			KeepRevisions: 10000, NoSpace: "alert", DefragTimeout: Duration(5 * time.Minute),
 			RecoverTimeout: Duration(time.Minute)},
 		Journal: Journal{Enabled: true, SegmentMaxAge: Duration(5 * time.Second), SegmentMaxBytes: "16MiB"},
+		Kit: Kit{Paths: []string{"/etc/kubernetes/pki/etcd", "/etc/kubernetes/manifests/etcd.yaml",
+			"/etc/kubernetes/manifests/kube-apiserver.yaml"}, EncryptionConfig: "auto"},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("Parse full.yaml =\n%+v\nwant\n%+v", c, want)

@@ -45,6 +45,7 @@ func (c *Config) Validate() error {
 	c.validateNotify(&errs)
 	c.validateMaintenance(&errs)
 	c.validateJournal(&errs)
+	c.validateKit(&errs)
 	return errs.err()
 }
 
