@@ -28,6 +28,8 @@ type attempt struct {
 	id     string
 	fan    *fanout
 	aborts aborter
+	kit    *sealedKit // nil without a kit
+	kitErr error
 }
 
 func (a *attempt) run(ctx context.Context) (*Result, error) {
@@ -41,6 +43,7 @@ func (a *attempt) run(ctx context.Context) (*Result, error) {
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
+	a.prepareKit()
 	a.openDests(ctx, f)
 	p, st, err := a.transfer(ctx, f)
 	if err != nil {
@@ -53,7 +56,11 @@ func (a *attempt) run(ctx context.Context) (*Result, error) {
 	a.commitManifests(ctx, m)
 	a.retry(ctx, f)
 	a.commitManifests(ctx, m)
-	return a.result(p, st, m)
+	res, err := a.result(p, st, m)
+	if res != nil {
+		res.KitErr = a.kitErr
+	}
+	return res, err
 }
 
 // newID names the backup. The writer suffix keeps two nodes that snapshot the same revision in the
@@ -141,19 +148,25 @@ func (a *attempt) commitManifests(ctx context.Context, m *catalog.Manifest) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d.commitManifest(ctx, m)
+			d.commitManifest(ctx, m, a.kit)
 		}()
 	}
 	wg.Wait()
 }
 
-// commitManifest writes d's manifest, or gives up once d stalls.
-func (d *dest) commitManifest(ctx context.Context, m *catalog.Manifest) {
+// commitManifest writes d's kit, then its manifest, or gives up once d stalls.
+func (d *dest) commitManifest(ctx context.Context, m *catalog.Manifest, k *sealedKit) {
 	dm := *m
 	dm.Object.Key, dm.Object.Size, dm.Object.SHA256 = d.key, d.size, d.sum
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends a write given up on
-	if err := d.guard.do(func() error { return d.cat.Commit(ctx, &dm) }); err != nil {
+	err := d.guard.do(func() (err error) {
+		if dm.Kit, err = d.putKit(ctx, m.ID, k); err != nil {
+			return err
+		}
+		return d.cat.Commit(ctx, &dm)
+	})
+	if err != nil {
 		d.reset(fmt.Errorf("commit manifest %s to %s: %w", m.ID, d.cat.Store, err))
 		d.committed = false
 		return
@@ -211,6 +224,9 @@ func (a *attempt) manifest(p plain, st snapstat.Status) *catalog.Manifest {
 		Snapshot:        catalog.SnapshotInfo{Revision: st.Revision, TotalKeys: st.TotalKeys, Hash: st.Hash, Size: p.size, SHA256: p.sha256},
 		Object:          catalog.ObjectInfo{Compression: a.o.Compression, Encryption: catalog.EncryptionNone},
 		DurationSeconds: a.o.Now().Sub(a.start).Seconds(),
+	}
+	if st.EmptyKey {
+		m.Snapshot.UnservedKeys = 1
 	}
 	if a.o.Recipients != nil {
 		m.Object.Encryption = catalog.EncryptionPGP

@@ -11,6 +11,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/crypto"
+	"github.com/etcd-backupd/etcd-backupd/kit"
 	"github.com/etcd-backupd/etcd-backupd/spool"
 )
 
@@ -35,14 +36,17 @@ type Options struct {
 	Retries      int
 	RetryBackoff time.Duration
 	ToolVersion  string
-	Logger       *zap.Logger
-	Now          func() time.Time
+	// Kit, when set, collects the restore kit on this node and stores it with the backup.
+	Kit    *kit.Options
+	Logger *zap.Logger
+	Now    func() time.Time
 }
 
 // Result tells what one backup did at each destination.
 type Result struct {
 	Manifest *catalog.Manifest // nil when nothing was committed
 	Dests    []DestResult
+	KitErr   error // the restore kit could not be collected: the backup was committed without it
 }
 
 // DestResult is the outcome at one destination.
@@ -58,7 +62,7 @@ func (r *Result) Err() error {
 	for _, d := range r.Dests {
 		errs = append(errs, d.Err)
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, r.KitErr)...)
 }
 
 // Run takes one backup. It returns an error when no destination committed it; a backup committed at

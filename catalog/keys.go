@@ -13,6 +13,9 @@ const (
 	SuffixZstd     = ".db.zst"
 	SuffixPlain    = ".db"
 	manifestSuffix = ".json"
+	// SuffixKit is the suffix of a backup's restore kit: a tar, zstd, always encrypted (it holds
+	// private keys).
+	SuffixKit = ".kit.tar.zst.pgp"
 )
 
 // DataSuffix is the suffix of a data object for the given compression ("zstd" or "none") and encryption.
@@ -38,6 +41,9 @@ func (l Layout) DrillsPrefix() string { return l.Cluster + "/drills/" }
 
 // DataKey is the key of a backup's data object.
 func (l Layout) DataKey(id, suffix string) string { return l.SnapshotsPrefix() + id + suffix }
+
+// KitKey is the key of a backup's restore kit.
+func (l Layout) KitKey(id string) string { return l.SnapshotsPrefix() + id + SuffixKit }
 
 // ManifestKey is the key of a backup's manifest.
 func (l Layout) ManifestKey(id string) string { return l.SnapshotsPrefix() + id + manifestSuffix }
@@ -82,7 +88,7 @@ func (l Layout) DrillID(key string) (string, bool) {
 }
 
 // objectSuffixes are the suffixes of the objects a backup consists of.
-var objectSuffixes = []string{SuffixZstdPGP, SuffixPGP, SuffixZstd, SuffixPlain, manifestSuffix}
+var objectSuffixes = []string{SuffixZstdPGP, SuffixPGP, SuffixZstd, SuffixPlain, SuffixKit, manifestSuffix}
 
 // ObjectID returns the ID of a key <SnapshotsPrefix><ID><data or manifest suffix>, or "": a stray
 // key that merely starts with an ID is not a backup's.

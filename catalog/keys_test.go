@@ -28,6 +28,8 @@ func testKeyIDs(t *testing.T, id string) {
 		"c1/snapshots/" + id + ".json":       id,
 		"c1/snapshots/" + id + ".db":         id,
 		"c1/snapshots/" + id + ".db.bak":     "",
+		"c1/snapshots/" + id + SuffixKit:     id,
+		"c1/snapshots/" + id + ".kit.tar":    "",
 		"c1/snapshots/" + id + "-notes.txt":  "",
 		"c1/drills/" + id + ".json":          "",
 	}

@@ -29,6 +29,19 @@ type Manifest struct {
 	Snapshot        SnapshotInfo `json:"snapshot"`
 	Object          ObjectInfo   `json:"object"`
 	DurationSeconds float64      `json:"duration_seconds"`
+	// Kit is the restore kit stored beside the data object; nil when none was kept (kit off, or a
+	// backup of the first release).
+	Kit *KitInfo `json:"kit,omitempty"`
+}
+
+// KitInfo describes a backup's restore kit: the files a control plane needs beside the snapshot.
+type KitInfo struct {
+	Key              string `json:"key"`
+	Size             int64  `json:"size"`   // stored bytes
+	SHA256           string `json:"sha256"` // of the stored bytes
+	PlainSHA256      string `json:"plain_sha256"`
+	Files            int    `json:"files"`
+	EncryptionConfig string `json:"encryption_config,omitempty"` // the API server's, as a path among the files
 }
 
 // EtcdInfo names the member the snapshot came from.
@@ -47,6 +60,9 @@ type SnapshotInfo struct {
 	Hash      uint32 `json:"hash"`
 	Size      int64  `json:"size"`
 	SHA256    string `json:"sha256"`
+	// UnservedKeys counts keys of TotalKeys that no member serves: the empty key a restore with a
+	// revision bump writes as its marker. A deep verification expects TotalKeys - UnservedKeys.
+	UnservedKeys int `json:"unserved_keys,omitempty"`
 }
 
 // ObjectInfo describes the stored data object.
@@ -103,6 +119,9 @@ func (m *Manifest) CheckPlace(l Layout, key string) error {
 	if m.Object.Key != want {
 		return fmt.Errorf("%w: %s says object.key %q, but the data of id %s with %s compression and %s "+
 			"encryption is %q", ErrMisplaced, key, m.Object.Key, m.ID, m.Object.Compression, m.Object.Encryption, want)
+	}
+	if m.Kit != nil && m.Kit.Key != l.KitKey(m.ID) {
+		return fmt.Errorf("%w: %s says kit.key %q, but the kit of id %s is %q", ErrMisplaced, key, m.Kit.Key, m.ID, l.KitKey(m.ID))
 	}
 	return nil
 }

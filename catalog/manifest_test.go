@@ -30,6 +30,7 @@ func TestCheckPlace(t *testing.T) {
 		{"object.key suffix", func(m map[string]any) { obj(m)["compression"] = CompressionNone }, "object.key", true},
 		{"compression", func(m map[string]any) { obj(m)["compression"] = "lz4" }, `object.compression "lz4"`, false},
 		{"encryption", func(m map[string]any) { obj(m)["encryption"] = "age" }, `object.encryption "age"`, false},
+		{"kit.key", func(m map[string]any) { m["kit"].(map[string]any)["key"] = "c1/snapshots/" + other + SuffixKit }, "kit.key", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -37,7 +38,7 @@ func TestCheckPlace(t *testing.T) {
 			cat := New(openFileStore(t, dir), "c1")
 			m := &Manifest{Format: Format, ID: id, ClusterName: "c1", Snapshot: SnapshotInfo{Revision: 42},
 				Object: ObjectInfo{Key: cat.Layout.DataKey(id, SuffixZstdPGP), Compression: CompressionZstd,
-					Encryption: EncryptionPGP}}
+					Encryption: EncryptionPGP}, Kit: &KitInfo{Key: cat.Layout.KitKey(id), Files: 3}}
 			if err := cat.Commit(context.Background(), m); err != nil {
 				t.Fatal(err)
 			}

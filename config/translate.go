@@ -90,7 +90,7 @@ func (c *Config) BackupOptions() (backup.Options, error) {
 	if err != nil {
 		return backup.Options{}, err
 	}
-	return backup.Options{
+	o := backup.Options{
 		Cluster:          c.ClusterName,
 		SpoolDir:         c.SpoolDir,
 		Compression:      c.Compression,
@@ -99,7 +99,11 @@ func (c *Config) BackupOptions() (backup.Options, error) {
 		SnapshotFrom:     c.Etcd.SnapshotFrom,
 		SnapshotTimeout:  c.Etcd.SnapshotTimeout.D(),
 		ToolVersion:      buildinfo.Get(),
-	}, nil
+	}
+	if k, ok := c.KitOptions(); ok {
+		o.Kit = &k
+	}
+	return o, nil
 }
 
 // PruneOptions are the options of prune: the retention policy, the backup timeout the sweeper's

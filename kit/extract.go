@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -17,8 +18,9 @@ import (
 // Extract writes every file under dir at its path on the node (dir + Path) and returns the paths it
 // wrote. It creates missing directories 0700, writes each file create-only with its mode (never group-
 // or other-writable, 0600 at most for a private key or the EncryptionConfiguration) whatever the umask,
-// refuses to overwrite a file, and never writes through a symbolic link: each directory on the way that
-// it did not create must be a real one. On error it removes what it created. dir itself is the caller's.
+// refuses to overwrite a file (one already there with the same content is left and not listed, so
+// that the members of one host may share dir), and never writes through a symbolic link: each
+// directory on the way that it did not create must be a real one. On error it removes what it created. dir itself is the caller's.
 func (k *Kit) Extract(dir string) ([]string, error) {
 	x, err := openDest(dir)
 	if err != nil {
@@ -27,11 +29,14 @@ func (k *Kit) Extract(dir string) ([]string, error) {
 	defer x.root.Close()
 	var written []string
 	for _, f := range k.Files {
-		if err := x.write(f, k.secret(f)); err != nil {
+		made, err := x.write(f, k.secret(f))
+		if err != nil {
 			x.undo()
 			return nil, err
 		}
-		written = append(written, filepath.Join(dir, f.Path))
+		if made {
+			written = append(written, filepath.Join(dir, f.Path))
+		}
 	}
 	return written, nil
 }
@@ -65,25 +70,43 @@ func openDest(dir string) (*extractor, error) {
 	return x, nil
 }
 
-// write creates one file, its parents first.
-func (x *extractor) write(f File, secret bool) error {
+// write creates one file, its parents first; made is false for an identical file already there.
+func (x *extractor) write(f File, secret bool) (made bool, err error) {
 	rel := strings.TrimPrefix(f.Path, "/")
 	if err := x.parents(path.Dir(rel)); err != nil {
-		return err
+		return false, err
 	}
 	fd, err := x.root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("kit: %s exists: refusing to overwrite it", x.host(rel))
+		if x.same(rel, f.data) {
+			return false, nil
+		}
+		return false, fmt.Errorf("kit: %s exists with another content: refusing to overwrite it", x.host(rel))
 	} else if err != nil {
-		return fmt.Errorf("kit: %s: %w", x.host(rel), err)
+		return false, fmt.Errorf("kit: %s: %w", x.host(rel), err)
 	}
 	x.created = append(x.created, rel)
 	_, err = fd.Write(f.data)
 	err = errors.Join(err, fd.Chmod(writeMode(f.Mode, secret)), fd.Sync(), fd.Close())
 	if err != nil {
-		return fmt.Errorf("kit: %s: %w", x.host(rel), err)
+		return false, fmt.Errorf("kit: %s: %w", x.host(rel), err)
 	}
-	return nil
+	return true, nil
+}
+
+// same reports whether the regular file at rel (not followed if a link) holds exactly data.
+func (x *extractor) same(rel string, data []byte) bool {
+	fd, err := x.root.OpenFile(rel, os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return false
+	}
+	defer fd.Close()
+	fi, err := fd.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
+		return false
+	}
+	got, err := io.ReadAll(io.LimitReader(fd, int64(len(data))+1))
+	return err == nil && bytes.Equal(got, data)
 }
 
 // parents makes sure every directory from dir down to rel is a real directory, creating those missing.

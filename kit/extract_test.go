@@ -15,7 +15,7 @@ func TestExtractRefusesToOverwrite(t *testing.T) {
 	writeFile(t, existing, []byte("old"), 0o600)
 	before := listTree(t, dir)
 	written, err := k.Extract(dir)
-	if err == nil || !strings.Contains(err.Error(), existing+" exists: refusing to overwrite it") {
+	if err == nil || !strings.Contains(err.Error(), existing+" exists with another content: refusing to overwrite it") {
 		t.Fatalf("Extract = %v, %v", written, err)
 	}
 	if after := listTree(t, dir); !maps.Equal(before, after) {
@@ -23,6 +23,25 @@ func TestExtractRefusesToOverwrite(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(existing); string(data) != "old" {
 		t.Fatalf("the existing file now holds %q", data)
+	}
+}
+
+// TestExtractTwice writes a kit into a dir that already holds it, as the members of one host do:
+// identical files are left, and nothing is listed as written.
+func TestExtractTwice(t *testing.T) {
+	k := collect(t, kubeadmTree(t).opts)
+	dir := t.TempDir()
+	first, err := k.Extract(dir)
+	if err != nil || len(first) != len(k.Files) {
+		t.Fatalf("first Extract = %v, %v", first, err)
+	}
+	before := listTree(t, dir)
+	second, err := k.Extract(dir)
+	if err != nil || len(second) != 0 {
+		t.Fatalf("second Extract = %v, %v; want nothing written", second, err)
+	}
+	if after := listTree(t, dir); !maps.Equal(before, after) {
+		t.Fatalf("second Extract changed the tree:\n%v\nwant\n%v", after, before)
 	}
 }
 

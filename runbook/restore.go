@@ -22,7 +22,9 @@ type MemberCommand struct {
 type Restore struct {
 	Recommendation string          `json:"recommendation,omitempty"`
 	Commands       []MemberCommand `json:"member_commands"`
-	res            *verify.RestoreResult
+	// KitDir, when set, is where the restore kit was written back: a step puts it in place.
+	KitDir string `json:"-"`
+	res    *verify.RestoreResult
 }
 
 // ForRestore is the runbook after res. configFlag is the --config to repeat, "" for the default.
@@ -39,6 +41,15 @@ func ForRestore(res *verify.RestoreResult, configFlag string) Restore {
 			Command: restoreCommand(res, m, configFlag), Done: m.Name == res.Name})
 	}
 	return r
+}
+
+// WithKit says the kit was written back under dir: the other members' commands write theirs too,
+// and a step puts it in place.
+func (r *Restore) WithKit(dir string) {
+	r.KitDir = dir
+	for i := range r.Commands {
+		r.Commands[i].Command += " --kit-dir " + Quote(dir)
+	}
 }
 
 // restoreCommand is the command that restores member m the way res was restored.
@@ -120,9 +131,15 @@ func (r Restore) WriteSteps(w io.Writer) error {
 		}
 		n = 4
 	}
-	_, err := fmt.Fprintf(w, `
-Then, on every node:
-  %d. Start etcd, with the --name and --initial-advertise-peer-urls restored above:
+	fmt.Fprint(w, "\nThen, on every node:\n")
+	if r.KitDir != "" {
+		fmt.Fprintf(w, `  %d. Put back what the node lost from the restore kit, each file at its path under %s, without
+     overwriting what is there (etcd certificates, the API server's EncryptionConfiguration, manifests):
+       sudo cp -a --update=none %s/. /
+`, n, Quote(r.KitDir), Quote(r.KitDir))
+		n++
+	}
+	_, err := fmt.Fprintf(w, `  %d. Start etcd, with the --name and --initial-advertise-peer-urls restored above:
        sudo mv /etc/kubernetes/etcd.yaml /etc/kubernetes/manifests/   (systemd: sudo systemctl start etcd)
   %d. Check the cluster: etcd-backupd check   (or: etcdctl endpoint health --cluster)
   %d. Start the API server: sudo mv /etc/kubernetes/kube-apiserver.yaml /etc/kubernetes/manifests/

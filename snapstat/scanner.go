@@ -30,6 +30,9 @@ type Status struct {
 	TotalKeys      int    `json:"total_keys"`
 	TotalSize      int64  `json:"total_size"`
 	StorageVersion string `json:"storage_version"`
+	// EmptyKey is true when the empty key is among TotalKeys. Clients cannot write it; a restore
+	// with a revision bump does, as its marker, and no member serves it. Not in etcdutl's report.
+	EmptyKey bool `json:"-"`
 }
 
 const (

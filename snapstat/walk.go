@@ -90,7 +90,8 @@ func (s *Scanner) status() (st Status, err error) {
 	if !w.meta {
 		return st, errors.New("no meta bucket: not an etcd database")
 	}
-	w.st.Hash, w.st.TotalKeys, w.st.TotalSize = w.h, liveKeys(w.revs), size
+	w.st.TotalKeys, w.st.EmptyKey = liveKeys(w.revs, w.s.fp(nil)&^1)
+	w.st.Hash, w.st.TotalSize = w.h, size
 	return w.st, nil
 }
 
@@ -307,14 +308,15 @@ func (w *walker) checkFree() error {
 }
 
 // liveKeys counts the user keys whose last entry is not a tombstone, as etcdutl does by replaying
-// the key bucket in order: a stable sort by key keeps each key's entries in revision order.
-func liveKeys(revs []uint64) int {
+// the key bucket in order: a stable sort by key keeps each key's entries in revision order. empty
+// tells whether the empty key, whose fingerprint is emptyFP, is among them.
+func liveKeys(revs []uint64, emptyFP uint64) (n int, empty bool) {
 	slices.SortStableFunc(revs, func(a, b uint64) int { return cmp.Compare(a&^1, b&^1) })
-	n := 0
 	for i, e := range revs {
 		if (i+1 == len(revs) || revs[i+1]&^1 != e&^1) && e&1 == 0 {
 			n++
+			empty = empty || e == emptyFP
 		}
 	}
-	return n
+	return n, empty
 }

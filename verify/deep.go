@@ -47,6 +47,10 @@ func deep(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill
 		}
 		lock.Close()
 	}()
+	kc, err := openKitCheck(ctx, o, m, d) // first: a kit that does not open fails fast
+	if err != nil {
+		return err
+	}
 	plain := filepath.Join(sc.dir, plainName)
 	t := time.Now()
 	s, err := writePlain(ctx, o, m, plain)
@@ -62,7 +66,7 @@ func deep(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill
 	if err := os.Remove(plain); err != nil { // room for the member
 		return err
 	}
-	return serve(ctx, o, m, d, data, drillPeerURL, sc.dir)
+	return serve(ctx, o, m, d, data, drillPeerURL, sc.dir, kc)
 }
 
 // statusAndRestore runs snapshot status and the restore side by side: both only read the file.
@@ -115,7 +119,7 @@ func compareStatus(m *catalog.Manifest, st snapstat.Status) error {
 }
 
 // serve starts a member on the restored data and compares what it serves with the manifest.
-func serve(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill, data, peer, sockDir string) error {
+func serve(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill, data, peer, sockDir string, kc *kitCheck) error {
 	cfg, level, err := memberConfig(o.Logger, data, drillName, peer, sockDir)
 	if err != nil {
 		return err
@@ -147,7 +151,13 @@ func serve(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Dril
 	if err := servedSinceID(m, s.Revision); err != nil {
 		return err
 	}
-	return mismatch("served key count", int64(m.Snapshot.TotalKeys), s.Keys)
+	if err := mismatch("served key count", int64(m.Snapshot.TotalKeys-m.Snapshot.UnservedKeys), s.Keys); err != nil {
+		return err
+	}
+	if kc == nil {
+		return nil
+	}
+	return kc.secrets(ctx, mem.c, s.Revision, d)
 }
 
 // servedSinceID checks the revision the ID names against the served one. The ID is made before the

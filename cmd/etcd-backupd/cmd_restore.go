@@ -25,6 +25,7 @@ type restoreFlags struct {
 	toRevision   string // N or latest: a point-in-time restore from the journal
 	toTime       string // RFC 3339
 	point        *verify.Point
+	kitDir       string // where the backup's restore kit is written back; "" not at all
 }
 
 func newRestoreCmd(g *globals) *cobra.Command {
@@ -68,6 +69,8 @@ revision received at or before TIME (RFC 3339).`,
 	fl.BoolVar(&f.ro.MarkCompacted, "mark-compacted", false, "mark the restored revision compacted (with --bump-revision)")
 	fl.StringVar(&f.toRevision, "to-revision", "", "restore this revision from the journal, or latest: the newest journaled one")
 	fl.StringVar(&f.toTime, "to-time", "", "restore the last revision the journal received at or before this time (RFC 3339)")
+	fl.StringVar(&f.kitDir, "kit-dir", "", "also write the backup's restore kit under this directory, "+
+		"each file at its original path (e.g. DIR/etc/kubernetes/pki/etcd/ca.crt)")
 	addFromFlag(cmd, &f.from)
 	addOutputFlag(cmd, &f.output)
 	return cmd
@@ -158,6 +161,12 @@ func (g *globals) restore(ctx context.Context, ref string, f restoreFlags) error
 		return err
 	}
 	out := newRestoreOutput(res, o.Catalog.Store.String(), g.restoreConfigFlag())
+	if f.kitDir != "" {
+		if out.Kit, err = writeKit(ctx, o, res.BackupID, f.kitDir); err != nil {
+			return fmt.Errorf("restored into %s, but the restore kit: %w", res.DataDir, err)
+		}
+		out.WithKit(f.kitDir)
+	}
 	if f.output == outJSON {
 		return writeJSON(g.stdout, out)
 	}

@@ -15,7 +15,8 @@ import (
 // restoreOutput is what restore prints: the result, a recommendation and every member's command.
 type restoreOutput struct {
 	*verify.RestoreResult
-	Destination string `json:"destination"`
+	Destination string      `json:"destination"`
+	Kit         *kitWritten `json:"kit,omitempty"` // with --kit-dir
 	runbook.Restore
 }
 
@@ -56,6 +57,9 @@ func (o *restoreOutput) print(w io.Writer) error {
 			"holds; --no-bump-revision keeps the revisions")
 	}
 	fmt.Fprintf(w, "\n  keys      %d\n  steps     %s\n", r.TotalKeys, formatSteps(r.Steps, stepOrder))
+	if o.Kit != nil {
+		o.Kit.print(w)
+	}
 	if o.Recommendation != "" {
 		fmt.Fprintf(w, "\nWARNING: %s.\n", o.Recommendation)
 	}

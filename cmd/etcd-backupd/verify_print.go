@@ -35,6 +35,10 @@ func printDrill(w io.Writer, output, dest string, m *catalog.Manifest, d *catalo
 	if d.Mode == catalog.ModeDeep {
 		fmt.Fprintf(tw, "revision\t%d in the manifest, %s served\n", m.Snapshot.Revision, figure(d, "served_revision"))
 		fmt.Fprintf(tw, "keys\t%d in the manifest, %s served\n", m.Snapshot.TotalKeys, figure(d, "served_keys"))
+		if m.Kit != nil {
+			fmt.Fprintf(tw, "kit\t%s files; %s of %s Secrets decrypted with its EncryptionConfiguration (%s by KMS, not checkable offline)\n",
+				figure(d, "kit_files"), figure(d, "kit_secrets_decrypted"), figure(d, "kit_secrets_checked"), figure(d, "kit_secrets_kms"))
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
