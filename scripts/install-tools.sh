@@ -206,6 +206,52 @@ install_deploy_tools() {
 	write_stamp promtool "$PROMTOOL_VERSION"
 }
 
+# Kubernetes for the API server tests (internal/kubetest), pinned. k8s.io/kubernetes replaces its
+# staging modules with local paths, so go install refuses it: a wrapper module requires it and pins
+# every staging module to the matching v0.x release.
+KUBERNETES_VERSION="v1.37.2"
+
+# install_kubernetes builds kube-apiserver and kubectl at KUBERNETES_VERSION (a few minutes).
+install_kubernetes() {
+	local v="$KUBERNETES_VERSION" staging="v0.${KUBERNETES_VERSION#v1.}" scratch gomod m ldflags minor
+	minor="${v#v1.}"
+	minor="${minor%%.*}"
+	# What the release build stamps in, so that --version and the API server's /version say it.
+	ldflags="-X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1"
+	ldflags+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$v"
+	ldflags+=" -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+	if stamp_ok kube-apiserver "$v" && stamp_ok kubectl "$v"; then
+		log "kube-apiserver, kubectl: $v already installed"
+		return
+	fi
+	scratch="$(mktemp -d)"
+	log "kube-apiserver, kubectl: building k8s.io/kubernetes@$v in $scratch (cached by their stamps afterwards)"
+	if ! (
+		cd "$scratch"
+		export GOWORK=off GOFLAGS=-mod=mod
+		go mod init tools.local/kubernetes &&
+			gomod="$(go mod download -json "k8s.io/kubernetes@$v" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p')" &&
+			[[ -n "$gomod" ]] &&
+			for m in $(sed -n 's|^\t\(k8s.io/[a-z0-9-]*\) => ./staging/.*|\1|p' "$gomod"); do
+				go mod edit -replace "$m=$m@$staging" || exit 1
+			done &&
+			go get "k8s.io/kubernetes/cmd/kube-apiserver@$v" "k8s.io/kubernetes/cmd/kubectl@$v" &&
+			go build -ldflags "$ldflags" -o "$BIN/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver &&
+			go build -ldflags "$ldflags" -o "$BIN/kubectl.tmp" k8s.io/kubernetes/cmd/kubectl
+	) >"$scratch.log" 2>&1; then
+		cat "$scratch.log" >&2
+		rm -rf "$scratch" "$scratch.log"
+		die "build k8s.io/kubernetes@$v"
+	fi
+	rm -rf "$scratch" "$scratch.log"
+	mv "$BIN/kube-apiserver.tmp" "$BIN/kube-apiserver"
+	mv "$BIN/kubectl.tmp" "$BIN/kubectl"
+	verify_version kube-apiserver "$v" --version
+	verify_version kubectl "$v" version --client
+	write_stamp kube-apiserver "$v"
+	write_stamp kubectl "$v"
+}
+
 main() {
 	command -v go >/dev/null 2>&1 || die "go is not on PATH"
 	mkdir -p "$BIN" "$STAMPS"
@@ -215,6 +261,7 @@ main() {
 	install_fake_gcs
 	install_azurite
 	install_deploy_tools
+	install_kubernetes
 	log "done: tools in $BIN"
 }
 
