@@ -30,6 +30,8 @@ type attempt struct {
 	aborts aborter
 	kit    *sealedKit // nil without a kit
 	kitErr error
+	// emptyKey: the snapshot holds the marker of a revision bump, which no member serves
+	emptyKey bool
 }
 
 func (a *attempt) run(ctx context.Context) (*Result, error) {
@@ -53,6 +55,9 @@ func (a *attempt) run(ctx context.Context) (*Result, error) {
 	// Destinations that took the stream commit first; a failed one does after its retry, so that its
 	// backoff never delays, or times out, the others.
 	m := a.manifest(p, st)
+	if a.emptyKey {
+		m.Snapshot.UnservedKeys = 1
+	}
 	a.commitManifests(ctx, m)
 	a.retry(ctx, f)
 	a.commitManifests(ctx, m)
@@ -125,6 +130,7 @@ func (a *attempt) transfer(ctx context.Context, f *os.File) (p plain, st snapsta
 	if st, err = scan.Status(); err != nil {
 		return p, st, scan.wrap(err)
 	}
+	a.emptyKey = scan.EmptyKey()
 	closed = true
 	if err := enc.Close(); err != nil {
 		return p, st, err
@@ -224,9 +230,6 @@ func (a *attempt) manifest(p plain, st snapstat.Status) *catalog.Manifest {
 		Snapshot:        catalog.SnapshotInfo{Revision: st.Revision, TotalKeys: st.TotalKeys, Hash: st.Hash, Size: p.size, SHA256: p.sha256},
 		Object:          catalog.ObjectInfo{Compression: a.o.Compression, Encryption: catalog.EncryptionNone},
 		DurationSeconds: a.o.Now().Sub(a.start).Seconds(),
-	}
-	if st.EmptyKey {
-		m.Snapshot.UnservedKeys = 1
 	}
 	if a.o.Recipients != nil {
 		m.Object.Encryption = catalog.EncryptionPGP

@@ -4,6 +4,7 @@
 package rekey
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -160,10 +161,40 @@ func (r *rekeyer) write(ctx context.Context, c *catalog.Catalog, m *catalog.Mani
 	if err := r.copyObject(ctx, c, m, &nm); err != nil {
 		return nil, err
 	}
+	if err := r.copyKit(ctx, c, m, &nm); err != nil {
+		return nil, errors.Join(err, deleteKey(ctx, c, nm.Object.Key))
+	}
 	if err := c.Commit(ctx, &nm); err != nil {
-		return nil, errors.Join(fmt.Errorf("commit new backup %s: %w", newID, err), deleteKey(ctx, c, nm.Object.Key))
+		err = errors.Join(fmt.Errorf("commit new backup %s: %w", newID, err), deleteKey(ctx, c, nm.Object.Key))
+		if nm.Kit != nil {
+			err = errors.Join(err, deleteKey(ctx, c, nm.Kit.Key))
+		}
+		return nil, err
 	}
 	return &nm, nil
+}
+
+// copyKit writes nm's restore kit, m's with new key packets: the kit is encrypted to the same
+// recipients as the backup, and must stay readable with the new keys once the old ones are gone.
+func (r *rekeyer) copyKit(ctx context.Context, c *catalog.Catalog, m, nm *catalog.Manifest) error {
+	if m.Kit == nil {
+		return nil
+	}
+	old, err := c.ReadKit(ctx, m.Kit)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := crypto.Rekey(&buf, bytes.NewReader(old), r.o.Identity, r.o.Recipients); err != nil {
+		return fmt.Errorf("rekey kit %s: %w", m.Kit.Key, err)
+	}
+	if err := c.PutKit(ctx, nm.ID, buf.Bytes()); err != nil {
+		return err
+	}
+	k := *m.Kit
+	k.Key, k.Size, k.SHA256 = c.Layout.KitKey(nm.ID), int64(buf.Len()), catalog.SHA256Hex(buf.Bytes())
+	nm.Kit = &k
+	return nil
 }
 
 // copyObject writes nm's object, m's with new key packets, and sets its size, sha256 and recipients.

@@ -30,9 +30,6 @@ type Status struct {
 	TotalKeys      int    `json:"total_keys"`
 	TotalSize      int64  `json:"total_size"`
 	StorageVersion string `json:"storage_version"`
-	// EmptyKey is true when the empty key is among TotalKeys. Clients cannot write it; a restore
-	// with a revision bump does, as its marker, and no member serves it. Not in etcdutl's report.
-	EmptyKey bool `json:"-"`
 }
 
 const (
@@ -87,7 +84,13 @@ type Scanner struct {
 	free  []uint64
 	total int64
 	err   error
+	empty bool // the empty key is live; see EmptyKey
 }
+
+// EmptyKey tells, once Status returned, whether the empty key is among TotalKeys. Clients cannot
+// write it; a restore with a revision bump does, as its marker, and no member serves it. It is not
+// part of etcdutl's report.
+func (s *Scanner) EmptyKey() bool { return s.empty }
 
 // New returns a scanner for one snapshot stream.
 func New() *Scanner {

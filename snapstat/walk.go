@@ -90,7 +90,7 @@ func (s *Scanner) status() (st Status, err error) {
 	if !w.meta {
 		return st, errors.New("no meta bucket: not an etcd database")
 	}
-	w.st.TotalKeys, w.st.EmptyKey = liveKeys(w.revs, w.s.fp(nil)&^1)
+	w.st.TotalKeys, w.s.empty = liveKeys(w.revs, w.s.fp(nil)&^1)
 	w.st.Hash, w.st.TotalSize = w.h, size
 	return w.st, nil
 }

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/kit"
 )
 
 // Quick reads the backup's object to its end through decryption and decompression, compares every
@@ -23,6 +24,12 @@ func Quick(ctx context.Context, o Options, m *catalog.Manifest) (*catalog.Drill,
 	s, err := stream(ctx, &o, m, nil)
 	step(d.Steps, StepDownload, start)
 	sumFigures(d, s)
+	if err == nil && m.Kit != nil { // the kit decrypts and matches its manifest
+		var k *kit.Kit
+		if k, err = OpenKit(ctx, o, m); err == nil {
+			d.Figures["kit_files"] = int64(len(k.Files))
+		}
+	}
 	return finish(ctx, &o, d, start, wrap(err, "verify", &o, m))
 }
 

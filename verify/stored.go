@@ -35,5 +35,10 @@ func Stored(ctx context.Context, o Options, m *catalog.Manifest) error {
 			src.c.Size(), src.c.Hex(), m.Object.Size, m.Object.SHA256)
 		return wrap(err, "verify", &o, m)
 	}
+	if m.Kit != nil { // its stored bytes, which need no key
+		if _, err := o.Catalog.ReadKit(ctx, m.Kit); err != nil {
+			return wrap(err, "verify", &o, m)
+		}
+	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/etcd-backupd/etcd-backupd/internal/etcdtest"
+	"github.com/etcd-backupd/etcd-backupd/internal/gpgtest"
 )
 
 // withKit turns the kit on with a kubeadm-like tree on this host.
@@ -97,8 +98,38 @@ func TestKitRefusals(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("a tampered kit left %s behind: %v", dir, err)
 	}
-	out, stderr, code = e.run("verify", m.ID, "--deep")
-	if code == 0 || !strings.Contains(out+stderr, "kit") {
-		t.Fatalf("verify --deep of a tampered kit: exit %d: %s %s", code, out, stderr)
+	for _, mode := range []string{"--deep=false", "--deep"} {
+		out, stderr, code = e.run("verify", m.ID, mode)
+		if code == 0 || !strings.Contains(out+stderr, "kit") {
+			t.Fatalf("verify %s of a tampered kit: exit %d: %s %s", mode, code, out, stderr)
+		}
+	}
+}
+
+// TestKitRekey rekeys a backup with a kit: the new backup's kit opens with the new key only, and
+// the old kit goes with the old backup.
+func TestKitRekey(t *testing.T) {
+	e := newEnv(t, 50).withPrivateKey()
+	e.withKit()
+	old := vrBackup(t, e)
+	keyB := gpgtest.NewKey(t, "rekey-b", "future-default", "b pass")
+	rows := rkRekey(t, e, 0, "--all", "--recipient", keyB.PublicFile)
+	if len(rows) != 1 || rows[0].NewID == "" {
+		t.Fatalf("rekey rows %+v", rows)
+	}
+	nm := rkManifest(t, e, rows[0].NewID)
+	if nm.Kit == nil || nm.Kit.Key == old.Kit.Key || nm.Kit.PlainSHA256 != old.Kit.PlainSHA256 {
+		t.Fatalf("rekeyed kit %+v, old %+v", nm.Kit, old.Kit)
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "store", filepath.FromSlash(old.Kit.Key))); !os.IsNotExist(err) {
+		t.Fatalf("old kit still stored: %v", err)
+	}
+	if _, stderr, code := e.run("fetch", nm.ID, "--kit", filepath.Join(t.TempDir(), "a")); code == 0 {
+		t.Fatalf("fetch --kit with the old key: exit 0: %s", stderr)
+	}
+	e.set("encryption.private_key", keyB.SecretFile)
+	e.set("encryption.passphrase_file", keyB.PassphraseFile)
+	if _, stderr, code := e.run("fetch", nm.ID, "--kit", filepath.Join(t.TempDir(), "b")); code != 0 {
+		t.Fatalf("fetch --kit with the new key: exit %d: %s", code, stderr)
 	}
 }
