@@ -36,6 +36,7 @@ type DestinationState struct {
 	Backups       int // committed backups whose manifest reads well
 	Damaged       []catalog.Damaged
 	Newest        string         // ID of the newest committed backup
+	NewestKit     bool           // it carries a restore kit
 	NewestAt      time.Time      // when it was taken, from its ID
 	NewestRun     *catalog.Drill // the newest drill record of the newest backup
 	LastDrill     *catalog.Drill // the most recent drill record of any backup
@@ -69,7 +70,7 @@ func Inspect(ctx context.Context, d Destination) DestinationState {
 	st.Backups, st.Damaged = len(ms), damaged
 	st.Journal, st.JournalErr = journal.New(d.Catalog.Store, d.Catalog.Layout.Cluster).Summarize(ctx, ms)
 	if len(ms) > 0 {
-		st.Newest = ms[0].ID
+		st.Newest, st.NewestKit = ms[0].ID, ms[0].Kit != nil
 		st.NewestAt, _, _ = catalog.ParseID(ms[0].ID)
 	}
 	drills, err := d.Catalog.LastDrills(ctx)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/cluster"
+	"github.com/etcd-backupd/etcd-backupd/kit"
 	"github.com/etcd-backupd/etcd-backupd/maintain"
 )
 
@@ -26,6 +27,8 @@ type Options struct {
 	NoSpaceRemediation bool
 	// JournalMaxAge is journal.segment_max_age when the journal is enabled, 0 when it is not.
 	JournalMaxAge time.Duration
+	// Kit is what the backups' restore kit collects when kit.enabled; nil when it is off.
+	Kit *kit.Options
 }
 
 // Run checks the cluster through c, with a linearizable read per member and a TLS handshake to read
@@ -72,6 +75,7 @@ func Evaluate(h *cluster.Health, dests []DestinationState, o Options, now time.T
 	r.Findings = append(r.Findings, alarmFindings(h, o.NoSpaceRemediation)...)
 	r.Findings = append(r.Findings, dbFindings(h, o, noSpace)...)
 	r.Findings = append(r.Findings, certFindings(h, o.Thresholds, now)...)
+	r.Findings = append(r.Findings, kitFindings(o, dests, now)...)
 	for _, st := range dests {
 		r.Destinations = append(r.Destinations, destinationRow(st))
 		r.Findings = append(r.Findings, backupFindings(st, o.Schedules, o.Thresholds, now)...)

@@ -116,6 +116,9 @@ func (c *Config) CheckOptions(configPath string, th check.Thresholds) (check.Opt
 	if c.Journal.Enabled {
 		o.JournalMaxAge = c.Journal.SegmentMaxAge.D()
 	}
+	if k, ok := c.KitOptions(); ok {
+		o.Kit = &k
+	}
 	if abs, err := filepath.Abs(configPath); err == nil {
 		o.ConfigPath = abs
 	}
