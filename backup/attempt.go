@@ -117,7 +117,10 @@ func (a *attempt) transfer(ctx context.Context, f *os.File) (p plain, st snapsta
 			enc.abort()
 		}
 	}()
-	scan := &scanSink{snapstat.New(), a.member.Endpoint}
+	// The scanner spills what it gathers per page to unlinked files in the spool: memory stays flat
+	// whatever the database size.
+	scan := &scanSink{snapstat.NewSpilling(a.o.SpoolDir), a.member.Endpoint}
+	defer scan.Close()
 	p, err = stream(ctx, snap, a.member.Endpoint, enc, scan)
 	if err != nil {
 		return p, st, err

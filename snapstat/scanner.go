@@ -10,12 +10,9 @@
 package snapstat
 
 import (
-	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"slices"
 )
 
 const noKeys = ^uint32(0)
@@ -76,10 +73,18 @@ type Scanner struct {
 	win   []byte
 	next  int64 // stream offset of the next page to look at
 	pend  []span
-	recs  []rec
-	revs  []uint64
-	kids  []uint64
-	keys  []byte // length-prefixed keys
+	// What each page was reduced to, spilled beyond a few MiB when the scanner has a spill dir
+	// (see words): recs by page id, the revisions of leaves, the children of branches, and the
+	// keys bbolt's order check needs (those of revision form only may spill, others stay here).
+	recs  *words
+	revs  *words
+	kids  *words
+	keys  *words
+	mkeys *words
+	spill string
+	parts uint64   // entries per partition of the live count
+	arena []uint64 // a leaf's revisions while it is parsed
+	bkeys [][]byte // a branch's keys while it is parsed
 	ext   map[uint32]*extra
 	free  []uint64
 	total int64
@@ -92,9 +97,29 @@ type Scanner struct {
 // part of etcdutl's report.
 func (s *Scanner) EmptyKey() bool { return s.empty }
 
-// New returns a scanner for one snapshot stream.
-func New() *Scanner {
-	return &Scanner{seed: maphash.MakeSeed(), ext: map[uint32]*extra{}}
+// New returns a scanner for one snapshot stream that keeps what it gathers in memory: about 12 MB
+// per GB of database.
+func New() *Scanner { return NewSpilling("") }
+
+// NewSpilling returns a scanner that keeps at most a few MiB in memory and spills the rest to
+// unlinked files in dir (page ids, offsets, CRCs, revisions and keyed fingerprints: never a key or
+// value of the database). "" keeps everything in memory.
+func NewSpilling(dir string) *Scanner {
+	return newScanner(dir, 1)
+}
+
+// newScanner sizes the spill chunks down by div: tests make them tiny so that small databases spill.
+func newScanner(dir string, div uint64) *Scanner {
+	return &Scanner{seed: maphash.MakeSeed(), ext: map[uint32]*extra{}, spill: dir, parts: partitionWords / div,
+		recs: newWords(512/div, 256, dir), revs: newWords(8192/div, 16, dir), kids: newWords(8192/div, 8, dir),
+		keys: newWords(8192/div, 16, dir), mkeys: newWords(8192, 0, "")}
+}
+
+// Close removes the spill files.
+func (s *Scanner) Close() {
+	for _, w := range []*words{s.recs, s.revs, s.kids, s.keys} {
+		w.close()
+	}
 }
 
 func (s *Scanner) fp(b []byte) uint64 { return maphash.Bytes(s.seed, b) }
@@ -272,7 +297,7 @@ func (s *Scanner) look(b []byte, id uint64) {
 }
 
 func (s *Scanner) bad(id uint64, overflow uint32, err error) {
-	s.recs = append(s.recs, rec{id: uint32(id), kind: kindBad, overflow: overflow})
+	s.putRec(rec{id: uint32(id), kind: kindBad, overflow: overflow})
 	s.ext[uint32(id)] = &extra{err: err}
 }
 
@@ -282,28 +307,31 @@ func (s *Scanner) finish(id uint64, b []byte) {
 	r := rec{id: uint32(id), overflow: h.overflow}
 	switch h.flags {
 	case branchFlag:
-		r.kind, r.off, r.cnt, r.key = kindBranch, uint32(len(s.kids)), uint32(h.count), uint32(len(s.keys))
 		if err := s.branch(b, int(h.count)); err != nil {
-			s.kids, s.keys = s.kids[:r.off], s.keys[:r.key]
 			s.bad(id, h.overflow, fmt.Errorf("page %d: %w", id, err))
 			return
 		}
+		r.kind, r.cnt = kindBranch, uint32(h.count)
+		r.key = s.putKeys(s.bkeys, allRevisions(s.bkeys))
+		r.off = uint32(s.kids.len())
+		for i := range int(h.count) {
+			s.kids.push(le.Uint64(b[headerSize+i*elemSize+8:]))
+		}
 	case leafFlag:
-		l, err := parseLeaf(b, int(h.count), s.fp, s.revs, true)
+		l, err := parseLeaf(b, int(h.count), s.fp, s.arena[:0], true)
+		s.arena = l.revs[:0]
 		if err != nil {
-			s.revs = s.revs[:l.revOff]
 			s.bad(id, h.overflow, fmt.Errorf("page %d: %w", id, err))
 			return
 		}
 		r.kind, r.crc, r.n, r.revOK, r.key = kindLeaf, l.crc, uint32(l.n), l.revOK, noKeys
 		if h.count > 0 {
-			r.key = uint32(len(s.keys))
-			s.keys = appendKey(appendKey(s.keys, l.first), l.lastKey)
+			r.key = s.putKeys([][]byte{l.first, l.lastKey}, l.revOK)
 		}
-		r.off, r.cnt = uint32(l.revOff), uint32(len(l.revs)-l.revOff)
-		s.revs = l.revs
+		r.off, r.cnt = uint32(s.revs.len()), uint32(len(l.revs))
 		if r.cnt > 0 {
-			s.revs = append(s.revs, uint64(l.last))
+			s.revs.push(l.revs...)
+			s.revs.push(uint64(l.last))
 		}
 		if l.items != nil || l.hasVer {
 			s.ext[r.id] = &extra{items: l.items, version: l.version, hasVer: l.hasVer}
@@ -315,10 +343,12 @@ func (s *Scanner) finish(id uint64, b []byte) {
 			return
 		}
 	}
-	s.recs = append(s.recs, r)
+	s.putRec(r)
 }
 
+// branch reads a branch page's keys into s.bkeys, checking that they lie within the page.
 func (s *Scanner) branch(b []byte, count int) error {
+	s.bkeys = s.bkeys[:0]
 	for i := 0; i < count; i++ {
 		e := headerSize + i*elemSize
 		if e+elemSize > len(b) {
@@ -328,8 +358,7 @@ func (s *Scanner) branch(b []byte, count int) error {
 		if uint64(e)+pos+ks > uint64(len(b)) {
 			return fmt.Errorf("branch element %d beyond the page", i)
 		}
-		s.keys = appendKey(s.keys, b[uint64(e)+pos:uint64(e)+pos+ks])
-		s.kids = append(s.kids, le.Uint64(b[e+8:]))
+		s.bkeys = append(s.bkeys, b[uint64(e)+pos:uint64(e)+pos+ks])
 	}
 	return nil
 }
@@ -352,23 +381,84 @@ func (s *Scanner) freelist(b []byte, count int) error {
 }
 
 // lookup finds the record of the page starting at id.
-func (s *Scanner) lookup(id uint64) *rec {
-	i, ok := slices.BinarySearchFunc(s.recs, id, func(r rec, id uint64) int {
-		return cmp.Compare(uint64(r.id), id)
-	})
-	if !ok {
-		return nil
+func (s *Scanner) lookup(id uint64) (rec, bool) {
+	if id >= 1<<32 {
+		return rec{}, false
 	}
-	return &s.recs[i]
+	r := decodeRec(s.recs.at(id*4), s.recs.at(id*4+1), s.recs.at(id*4+2), s.recs.at(id*4+3))
+	return r, r.kind != 0
 }
 
-func appendKey(keys, k []byte) []byte {
-	return append(binary.AppendUvarint(keys, uint64(len(k))), k...)
+func (s *Scanner) putRec(r rec) {
+	a, b, c, d := r.encode()
+	i := uint64(r.id) * 4
+	s.recs.set(i, a)
+	s.recs.set(i+1, b)
+	s.recs.set(i+2, c)
+	s.recs.set(i+3, d)
 }
 
-// nextKey reads the key at off in keys and returns the offset after it.
-func nextKey(keys []byte, off uint32) ([]byte, uint32) {
-	n, w := binary.Uvarint(keys[off:])
-	start := uint64(off) + uint64(w)
-	return keys[start : start+n], uint32(start + n)
+func (r rec) encode() (a, b, c, d uint64) {
+	ok := uint64(0)
+	if r.revOK {
+		ok = 1
+	}
+	return uint64(r.id)<<32 | uint64(r.overflow), uint64(r.crc)<<32 | uint64(r.n),
+		uint64(r.off)<<32 | uint64(r.cnt), uint64(r.key)<<32 | uint64(r.kind)<<8 | ok
+}
+
+func decodeRec(a, b, c, d uint64) rec {
+	return rec{id: uint32(a >> 32), overflow: uint32(a), crc: uint32(b >> 32), n: uint32(b),
+		off: uint32(c >> 32), cnt: uint32(c), key: uint32(d >> 32), kind: uint8(d >> 8), revOK: d&1 == 1}
+}
+
+// memKey flags a key offset in mkeys, the keys that never spill.
+const memKey = 1 << 31
+
+// putKeys stores keys one after the other and returns the offset of the first: in keys when they
+// are revisions (spill) is allowed, in mkeys otherwise.
+func (s *Scanner) putKeys(keys [][]byte, revisions bool) uint32 {
+	store, flag := s.keys, uint32(0)
+	if !revisions {
+		store, flag = s.mkeys, memKey
+	}
+	off := store.len()
+	for _, k := range keys {
+		store.push(uint64(len(k)))
+		for i := 0; i < len(k); i += 8 {
+			var w [8]byte
+			copy(w[:], k[i:])
+			store.push(le.Uint64(w[:]))
+		}
+	}
+	if off >= memKey {
+		panic(fmt.Sprintf("more than %d words of keys", memKey))
+	}
+	return uint32(off) | flag
+}
+
+// nextKey returns a copy of the key at ref and the reference of the one after it.
+func (s *Scanner) nextKey(ref uint32) ([]byte, uint32) {
+	store, flag := s.keys, ref&memKey
+	if flag != 0 {
+		store = s.mkeys
+	}
+	i := uint64(ref &^ memKey)
+	n := store.at(i)
+	words := (n + 7) / 8
+	k := make([]byte, 0, words*8)
+	for j := uint64(0); j < words; j++ {
+		k = le.AppendUint64(k, store.at(i+1+j))
+	}
+	return k[:n], uint32(i+1+words) | flag
+}
+
+// allRevisions reports whether every key has the form of a key bucket entry's, a revision.
+func allRevisions(keys [][]byte) bool {
+	for _, k := range keys {
+		if (len(k) != revKeyLen && len(k) != revKeyLen+1) || k[8] != '_' {
+			return false
+		}
+	}
+	return true
 }

@@ -2,11 +2,9 @@ package snapstat
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"slices"
 
 	"github.com/coreos/go-semver/semver"
 )
@@ -27,8 +25,9 @@ type walker struct {
 	hwm   uint64
 	reach []uint64 // bitmap of reachable pages
 	h     uint32
-	revs  []uint64 // the key bucket's entries, in key order
-	meta  bool     // the root holds the "meta" bucket
+	live  *liveCount // the key bucket's entries, in key order
+	buf   []uint64   // a leaf's revisions, read back
+	meta  bool       // the root holds the "meta" bucket
 	st    Status
 }
 
@@ -62,20 +61,20 @@ func (s *Scanner) status() (st Status, err error) {
 	if s.total < size {
 		return st, fmt.Errorf("truncated: %d bytes of %d", s.total, size)
 	}
-	// Pages are recorded in stream order, but a refused one may be recorded before an earlier one ends.
-	slices.SortFunc(s.recs, func(a, b rec) int { return cmp.Compare(a.id, b.id) })
-	w := &walker{s: s, hwm: m.pgid, reach: make([]uint64, (m.pgid+63)/64)}
+	w := &walker{s: s, hwm: m.pgid, reach: make([]uint64, (m.pgid+63)/64),
+		live: newLiveCount(s.revs.len(), s.parts, s.spill)}
+	defer w.live.close()
 	w.mark(0)
 	w.mark(1)
 	if m.freelist != noFreelist {
-		r := s.lookup(m.freelist)
-		if r != nil && r.kind == kindBad {
+		r, ok := s.lookup(m.freelist)
+		if ok && r.kind == kindBad {
 			return st, s.ext[r.id].err
 		}
-		if r == nil || r.kind != kindFreelist {
+		if !ok || r.kind != kindFreelist {
 			return st, fmt.Errorf("page %d: not the freelist", m.freelist)
 		}
-		if err := w.markSpan(r); err != nil {
+		if err := w.markSpan(&r); err != nil {
 			return st, err
 		}
 	}
@@ -90,7 +89,7 @@ func (s *Scanner) status() (st Status, err error) {
 	if !w.meta {
 		return st, errors.New("no meta bucket: not an etcd database")
 	}
-	w.st.TotalKeys, w.s.empty = liveKeys(w.revs, w.s.fp(nil)&^1)
+	w.st.TotalKeys, w.s.empty = w.live.count(w.s.fp(nil) &^ 1)
 	w.st.Hash, w.st.TotalSize = w.h, size
 	return w.st, nil
 }
@@ -136,8 +135,9 @@ func (w *walker) tree(id uint64, mode, depth int, lo, hi []byte) ([]byte, error)
 	if depth > maxDepth {
 		return nil, fmt.Errorf("page %d: tree deeper than %d", id, maxDepth)
 	}
-	r := w.s.lookup(id)
-	if r == nil {
+	rv, ok := w.s.lookup(id)
+	r := &rv
+	if !ok {
 		if id >= w.hwm {
 			return nil, fmt.Errorf("page %d: out of bounds: %d", id, w.hwm)
 		}
@@ -154,9 +154,10 @@ func (w *walker) tree(id uint64, mode, depth int, lo, hi []byte) ([]byte, error)
 	case kindBranch:
 		return w.branch(r, mode, depth, lo, hi)
 	}
-	l := leaf{crc: r.crc, n: uint64(r.n), revOK: r.revOK, revs: w.s.revs[r.off : r.off+r.cnt]}
+	l := leaf{crc: r.crc, n: uint64(r.n), revOK: r.revOK}
 	if r.cnt > 0 {
-		l.last = int64(w.s.revs[r.off+r.cnt])
+		w.buf = w.s.revs.read(w.buf[:0], uint64(r.off), uint64(r.cnt)+1)
+		l.revs, l.last = w.buf[:r.cnt], int64(w.buf[r.cnt])
 	}
 	if x := w.s.ext[r.id]; x != nil {
 		l.items, l.version, l.hasVer = x.items, x.version, x.hasVer
@@ -164,8 +165,8 @@ func (w *walker) tree(id uint64, mode, depth int, lo, hi []byte) ([]byte, error)
 	var last []byte
 	if r.key != noKeys {
 		var first []byte
-		first, next := nextKey(w.s.keys, r.key)
-		last, _ = nextKey(w.s.keys, next)
+		first, next := w.s.nextKey(r.key)
+		last, _ = w.s.nextKey(next)
 		if lo != nil && bytes.Compare(lo, first) > 0 {
 			return nil, fmt.Errorf("page %d: first key below its branch key", id)
 		}
@@ -178,11 +179,11 @@ func (w *walker) tree(id uint64, mode, depth int, lo, hi []byte) ([]byte, error)
 
 func (w *walker) branch(r *rec, mode, depth int, lo, hi []byte) ([]byte, error) {
 	run, off := lo, r.key
-	kids := w.s.kids[r.off : r.off+r.cnt]
+	kids := w.s.kids.read(nil, uint64(r.off), uint64(r.cnt)) // its own: the walk below reads others
 	var key, max []byte
 	for i, kid := range kids {
 		if i == 0 {
-			key, off = nextKey(w.s.keys, off)
+			key, off = w.s.nextKey(off)
 		}
 		switch c := bytes.Compare(run, key); {
 		case i == 0 && run != nil && c > 0, i > 0 && c >= 0:
@@ -193,7 +194,7 @@ func (w *walker) branch(r *rec, mode, depth int, lo, hi []byte) ([]byte, error) 
 		next := hi
 		var nextKeyOff uint32
 		if i+1 < len(kids) {
-			next, nextKeyOff = nextKey(w.s.keys, off)
+			next, nextKeyOff = w.s.nextKey(off)
 		}
 		m, err := w.tree(kid, mode, depth+1, key, next)
 		if err != nil {
@@ -219,7 +220,7 @@ func (w *walker) leaf(id uint64, l *leaf, mode, depth int) error {
 		if !l.revOK {
 			return fmt.Errorf("page %d: key bucket entry that is not a revision", id)
 		}
-		w.revs = append(w.revs, l.revs...)
+		w.live.add(l.revs)
 		if len(l.revs) > 0 {
 			w.st.Revision = l.last
 		}
@@ -305,18 +306,4 @@ func (w *walker) checkFree() error {
 		}
 	}
 	return nil
-}
-
-// liveKeys counts the user keys whose last entry is not a tombstone, as etcdutl does by replaying
-// the key bucket in order: a stable sort by key keeps each key's entries in revision order. empty
-// tells whether the empty key, whose fingerprint is emptyFP, is among them.
-func liveKeys(revs []uint64, emptyFP uint64) (n int, empty bool) {
-	slices.SortStableFunc(revs, func(a, b uint64) int { return cmp.Compare(a&^1, b&^1) })
-	for i, e := range revs {
-		if (i+1 == len(revs) || revs[i+1]&^1 != e&^1) && e&1 == 0 {
-			n++
-			empty = empty || e == emptyFP
-		}
-	}
-	return n, empty
 }
