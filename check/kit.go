@@ -6,8 +6,8 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/kit"
 )
 
-const actionKit = "fix kit.paths and kit.encryption_config (each file must exist on this node), then take a " +
-	"backup with etcd-backupd run-once"
+const actionKit = "fix kit.paths and kit.encryption_config: each file must exist on this node and be readable by " +
+	"the daemon's user (see the setfacl lines in etcd-backupd.service); then take a backup with etcd-backupd run-once"
 
 // kitFindings judges the restore kit when kit.enabled: whether this node can collect it now,
 // whether its certificates hold, and whether the newest backup at each destination carries one.

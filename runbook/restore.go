@@ -133,10 +133,11 @@ func (r Restore) WriteSteps(w io.Writer) error {
 	}
 	fmt.Fprint(w, "\nThen, on every node:\n")
 	if r.KitDir != "" {
-		fmt.Fprintf(w, `  %d. Put back what the node lost from the restore kit, each file at its path under %s, without
-     overwriting what is there (etcd certificates, the API server's EncryptionConfiguration, manifests):
-       sudo cp -a --update=none %s/. /
-`, n, Quote(r.KitDir), Quote(r.KitDir))
+		fmt.Fprintf(w, `  %d. Put back what the node lost from the restore kit under %s: each missing file at its
+     path with its mode, nothing overwritten; the static pod manifests beside /etc/kubernetes/manifests,
+     for the next steps to move in place:
+       %s
+`, n, Quote(r.KitDir), KitCommand(r.KitDir))
 		n++
 	}
 	_, err := fmt.Fprintf(w, `  %d. Start etcd, with the --name and --initial-advertise-peer-urls restored above:
