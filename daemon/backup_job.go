@@ -9,6 +9,7 @@ import (
 
 	"github.com/etcd-backupd/etcd-backupd/backup"
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/memlimit"
 	"github.com/etcd-backupd/etcd-backupd/prune"
 )
 
@@ -45,6 +46,7 @@ func newBackupJob(c Config, d Deps, m *Metrics, a *alerter) *BackupJob {
 
 // Run takes the backup, records its metrics and alerts, then applies retention.
 func (j *BackupJob) Run(ctx context.Context) (*backup.Result, error) {
+	defer memlimit.Hold(memlimit.Backup)()
 	start := time.Now()
 	res, err := j.take(ctx)
 	j.record(res, err, time.Since(start))

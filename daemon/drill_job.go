@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/etcd-backupd/etcd-backupd/catalog"
+	"github.com/etcd-backupd/etcd-backupd/memlimit"
 	"github.com/etcd-backupd/etcd-backupd/verify"
 )
 
@@ -66,6 +67,7 @@ func drillEach(ctx context.Context, opts []verify.Options, rng *rand.Rand, journ
 // Run runs one drill and records its metrics; a daemon that does not lead skips it. A failed
 // drill is logged at error level by the scheduler.
 func (j *DrillJob) Run(ctx context.Context) error {
+	defer memlimit.Hold(memlimit.None)()
 	if j.leading != nil && !j.leading() {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/journal"
+	"github.com/etcd-backupd/etcd-backupd/memlimit"
 	"github.com/etcd-backupd/etcd-backupd/notify"
 )
 
@@ -48,6 +49,7 @@ func newJournalJob(c Config, d Deps, m *Metrics, a *alerter, b *BackupJob) *Jour
 
 // Run records until ctx ends (leadership lost or the daemon stopping).
 func (j *JournalJob) Run(ctx context.Context) {
+	defer memlimit.Hold(memlimit.None)()
 	j.metrics.recording.Set(1)
 	defer j.metrics.recording.Set(0)
 	var fresh *journal.Start // set after a full backup taken to start a new chain

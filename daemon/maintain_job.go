@@ -11,6 +11,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/cluster"
 	"github.com/etcd-backupd/etcd-backupd/maintain"
+	"github.com/etcd-backupd/etcd-backupd/memlimit"
 	"github.com/etcd-backupd/etcd-backupd/notify"
 	"github.com/etcd-backupd/etcd-backupd/verify"
 )
@@ -53,6 +54,7 @@ func (j *MaintainJob) Options() maintain.Options { return j.opts }
 // Run defragments the members the rule picks (o.All: every member), or with nospace runs the
 // NOSPACE runbook, and records the result.
 func (j *MaintainJob) Run(ctx context.Context, o maintain.Options, nospace bool) (*maintain.Report, error) {
+	defer memlimit.Hold(memlimit.None)()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if !o.NoBackup {
