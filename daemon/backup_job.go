@@ -11,6 +11,7 @@ import (
 	"github.com/etcd-backupd/etcd-backupd/catalog"
 	"github.com/etcd-backupd/etcd-backupd/memlimit"
 	"github.com/etcd-backupd/etcd-backupd/prune"
+	"github.com/etcd-backupd/etcd-backupd/storage"
 )
 
 // BackupJob takes one backup and, only when every destination committed it, applies retention. It
@@ -25,14 +26,19 @@ type BackupJob struct {
 	// leading, when set, must say true for retention to start: a daemon that lost leadership during a
 	// backup lets the backup finish but prunes nothing.
 	leading func() bool
+	// heap is the soft heap limit while the backup runs: memlimit.Backup and what the uploads buffer.
+	heap int64
 }
 
 func newBackupJob(c Config, d Deps, m *Metrics, a *alerter) *BackupJob {
 	bo := c.Backup
 	bo.Destinations = d.Destinations.All()
 	bo.Logger = d.Logger.Named("backup")
-	j := &BackupJob{metrics: m, lg: d.Logger, alerts: a,
+	j := &BackupJob{metrics: m, lg: d.Logger, alerts: a, heap: memlimit.Backup,
 		take: func(ctx context.Context) (*backup.Result, error) { return backup.Run(ctx, d.Etcd, bo) }}
+	for _, c := range bo.Destinations {
+		j.heap += storage.UploadMemory(c.Store)
+	}
 	if c.Retention != nil {
 		po := *c.Retention
 		po.Logger = d.Logger.Named("prune")
@@ -46,7 +52,7 @@ func newBackupJob(c Config, d Deps, m *Metrics, a *alerter) *BackupJob {
 
 // Run takes the backup, records its metrics and alerts, then applies retention.
 func (j *BackupJob) Run(ctx context.Context) (*backup.Result, error) {
-	defer memlimit.Hold(memlimit.Backup)()
+	defer memlimit.Hold(j.heap)()
 	start := time.Now()
 	res, err := j.take(ctx)
 	j.record(res, err, time.Since(start))

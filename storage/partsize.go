@@ -88,3 +88,22 @@ func withUploadTimeout(ctx context.Context, timeout time.Duration) (context.Cont
 	}
 	return context.WithCancel(ctx)
 }
+
+// UploadMemory is about how many bytes one upload of s buffers: its parts in flight and the one
+// being filled. A backup's memory budget adds it for each destination.
+func (s *blobStore) UploadMemory() int64 {
+	l := limits[s.scheme]
+	n := s.upload.concurrency
+	if n == 0 {
+		n = l.concurrency
+	}
+	return partSize(s.scheme, s.upload.partSize, 0) * int64(n+1)
+}
+
+// UploadMemory is what an upload to st buffers in memory; 0 for stores that stream (file).
+func UploadMemory(st Store) int64 {
+	if b, ok := st.(interface{ UploadMemory() int64 }); ok {
+		return b.UploadMemory()
+	}
+	return 0
+}

@@ -1,0 +1,30 @@
+package storage
+
+import (
+	"context"
+	"testing"
+
+	"gocloud.dev/blob/memblob"
+)
+
+func TestUploadMemory(t *testing.T) {
+	s := newBlobStore(memblob.OpenBucket(nil), "s3", "b", "", "s3://b", nil)
+	if got := UploadMemory(s); got != 8*mib*5 {
+		t.Fatalf("s3 defaults: %d, want 8 MiB x (4 in flight + 1)", got)
+	}
+	s.upload = uploadConfig{partSize: 5 * mib, concurrency: 2}
+	if got := UploadMemory(s); got != 5*mib*3 {
+		t.Fatalf("s3 5 MiB x 2: %d", got)
+	}
+	gs := newBlobStore(memblob.OpenBucket(nil), "gs", "b", "", "gs://b", nil)
+	if got := UploadMemory(gs); got != 8*mib {
+		t.Fatalf("gs: %d, want one 8 MiB chunk", got)
+	}
+	f, err := Open(context.Background(), "file://"+t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := UploadMemory(f); got != 0 {
+		t.Fatalf("file: %d", got)
+	}
+}
