@@ -45,13 +45,17 @@ func newEnv(t *testing.T, nkeys int) *env {
 	if nkeys > 0 {
 		e.keys = etcdtest.Fill(t, m.Client(t), nkeys, 512, 1)
 	}
+	e.setBaseConfig([]string{m.Endpoint}, pki)
+	return e
+}
+
+// setBaseConfig is the config of every test env: etcd at endpoints with pki's client pair, a file
+// destination and a spool under e.dir, encryption to e.key.
+func (e *env) setBaseConfig(endpoints []string, pki *etcdtest.PKI) {
 	e.cfg = map[string]any{
 		"cluster_name": "test-cluster",
-		"etcd": map[string]any{
-			"endpoints": []string{m.Endpoint},
-			"cacert":    pki.CACert, "cert": pki.ClientCert, "key": pki.ClientKey,
-			"dial_timeout": "2s",
-		},
+		"etcd": map[string]any{"endpoints": endpoints, "cacert": pki.CACert, "cert": pki.ClientCert,
+			"key": pki.ClientKey, "dial_timeout": "2s"},
 		"schedule":     map[string]any{"backup": "@every 1h", "verify": ""},
 		"spool_dir":    filepath.Join(e.dir, "spool"),
 		"encryption":   map[string]any{"recipients": []string{e.key.PublicFile}},
@@ -59,7 +63,6 @@ func newEnv(t *testing.T, nkeys int) *env {
 		"http":         map[string]any{"listen": ""},
 		"log":          map[string]any{"level": "error"},
 	}
-	return e
 }
 
 // set changes one config value by dotted path, e.g. "etcd.cacert".

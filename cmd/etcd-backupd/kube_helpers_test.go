@@ -207,17 +207,7 @@ func writeTestFile(t *testing.T, path, data string, mode os.FileMode) {
 func newKubeEnv(t *testing.T, c *etcdtest.Cluster) *env {
 	t.Helper()
 	e := &env{t: t, key: gpgtest.NewKey(t, "backup", "future-default", "secret pass"), dir: t.TempDir()}
-	e.cfg = map[string]any{
-		"cluster_name": "test-cluster",
-		"etcd": map[string]any{"endpoints": c.Endpoints(), "cacert": c.PKI.CACert, "cert": c.PKI.ClientCert,
-			"key": c.PKI.ClientKey, "dial_timeout": "2s"},
-		"schedule":     map[string]any{"backup": "@every 1h", "verify": ""},
-		"spool_dir":    filepath.Join(e.dir, "spool"),
-		"encryption":   map[string]any{"recipients": []string{e.key.PublicFile}},
-		"destinations": []any{map[string]any{"url": "file://" + filepath.Join(e.dir, "store")}},
-		"http":         map[string]any{"listen": ""},
-		"log":          map[string]any{"level": "error"},
-	}
+	e.setBaseConfig(c.Endpoints(), c.PKI)
 	return e.withPrivateKey()
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,18 +21,8 @@ func clusterEnv(t *testing.T, args ...string) (*env, *etcdtest.Cluster) {
 	t.Helper()
 	cl := etcdtest.StartCluster(t, 3, args...)
 	e := &env{t: t, key: gpgtest.NewKey(t, "backup", "future-default", ""), dir: t.TempDir()}
-	e.cfg = map[string]any{
-		"cluster_name": "test-cluster",
-		"etcd": map[string]any{"endpoints": cl.Endpoints(), "cacert": cl.PKI.CACert, "cert": cl.PKI.ClientCert,
-			"key": cl.PKI.ClientKey, "dial_timeout": "2s"},
-		"schedule":     map[string]any{"backup": "@every 1h", "verify": ""},
-		"spool_dir":    filepath.Join(e.dir, "spool"),
-		"encryption":   map[string]any{"recipients": []string{e.key.PublicFile}},
-		"destinations": []any{map[string]any{"url": "file://" + filepath.Join(e.dir, "store")}},
-		"http":         map[string]any{"listen": ""},
-		"log":          map[string]any{"level": "error"},
-		"maintenance":  map[string]any{"nospace": "remediate"},
-	}
+	e.setBaseConfig(cl.Endpoints(), cl.PKI)
+	e.cfg["maintenance"] = map[string]any{"nospace": "remediate"}
 	return e, cl
 }
 
