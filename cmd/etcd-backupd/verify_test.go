@@ -159,7 +159,7 @@ func TestVerifyUsage(t *testing.T) {
 	}{
 		{[]string{"verify", "yesterday"}, `backup ID "yesterday"`},
 		{[]string{"verify", "a", "b"}, `verify takes one backup ID or latest, got \["a" "b"\]`},
-		{[]string{"fetch", "latest"}, `-o FILE is required`},
+		{[]string{"fetch", "latest"}, `-o FILE or --kit DIR is required`},
 		{[]string{"verify", "--from", "s3://nowhere", "latest"}, `--from "s3://nowhere": no such destination`},
 	}
 	for _, c := range cases {
