@@ -90,14 +90,16 @@ func withUploadTimeout(ctx context.Context, timeout time.Duration) (context.Cont
 }
 
 // UploadMemory is about how many bytes one upload of s buffers: its parts in flight and the one
-// being filled. A backup's memory budget adds it for each destination.
+// being filled, and half as much again, since the collector needs room above what is live (at 1x
+// a 1 GB backup to MinIO ran 650 collections and spent 17% of its CPU in them; at 1.5x, 76 and 2%).
+// A backup's memory budget adds it for each destination.
 func (s *blobStore) UploadMemory() int64 {
 	l := limits[s.scheme]
 	n := s.upload.concurrency
 	if n == 0 {
 		n = l.concurrency
 	}
-	return partSize(s.scheme, s.upload.partSize, 0) * int64(n+1)
+	return 3 * partSize(s.scheme, s.upload.partSize, 0) * int64(n+1) / 2
 }
 
 // UploadMemory is what an upload to st buffers in memory; 0 for stores that stream (file).

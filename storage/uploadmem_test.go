@@ -9,16 +9,16 @@ import (
 
 func TestUploadMemory(t *testing.T) {
 	s := newBlobStore(memblob.OpenBucket(nil), "s3", "b", "", "s3://b", nil)
-	if got := UploadMemory(s); got != 8*mib*5 {
-		t.Fatalf("s3 defaults: %d, want 8 MiB x (4 in flight + 1)", got)
+	if got := UploadMemory(s); got != 3*8*mib*5/2 {
+		t.Fatalf("s3 defaults: %d, want 1.5 x 8 MiB x (4 in flight + 1)", got)
 	}
 	s.upload = uploadConfig{partSize: 5 * mib, concurrency: 2}
-	if got := UploadMemory(s); got != 5*mib*3 {
+	if got := UploadMemory(s); got != 3*5*mib*3/2 {
 		t.Fatalf("s3 5 MiB x 2: %d", got)
 	}
 	gs := newBlobStore(memblob.OpenBucket(nil), "gs", "b", "", "gs://b", nil)
-	if got := UploadMemory(gs); got != 8*mib {
-		t.Fatalf("gs: %d, want one 8 MiB chunk", got)
+	if got := UploadMemory(gs); got != 3*8*mib/2 {
+		t.Fatalf("gs: %d, want 1.5 x one 8 MiB chunk", got)
 	}
 	f, err := Open(context.Background(), "file://"+t.TempDir(), Options{})
 	if err != nil {
