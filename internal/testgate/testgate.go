@@ -88,15 +88,28 @@ func lookup(binDir, tool string) string {
 	return ""
 }
 
-// FreePort returns a loopback TCP port that nothing listens on now.
+// handedOut holds the ports FreePort returned in this process. The kernel may give a port it just
+// freed to the next listener on :0, so a test that asks for several ports before it binds any (a
+// member's peer port, then its client port) could get one twice.
+var handedOut sync.Map
+
+// FreePort returns a loopback TCP port that nothing listens on now and that it has not returned
+// before in this process.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("find a free port: %v", err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if _, seen := handedOut.LoadOrStore(port, true); !seen {
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatalf("find a free port: 100 ports in a row were given before")
+	return 0
 }
 
 // Tmpfs mounts a tmpfs with options (such as "size=256k") at dir until the test ends. Mounting needs

@@ -108,3 +108,17 @@ func TestCI(t *testing.T) {
 		})
 	}
 }
+
+// TestFreePortNeverTwice asks for more ports than the kernel's random pick gives without a repeat
+// (a thousand draws from about 28000 ephemeral ports all but surely repeat one): FreePort must
+// still return each only once, as tests bind them only later.
+func TestFreePortNeverTwice(t *testing.T) {
+	seen := map[int]bool{}
+	for range 1000 {
+		p := FreePort(t)
+		if seen[p] {
+			t.Fatalf("port %d returned twice", p)
+		}
+		seen[p] = true
+	}
+}
