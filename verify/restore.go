@@ -97,7 +97,8 @@ func (ro RestoreOptions) Members() ([]Member, error) {
 
 // Restore builds ro.DataDir from the backup. It refuses a non-empty DataDir before anything else and
 // leaves it untouched. The snapshot is verified into a temporary file beside DataDir, restored into
-// a temporary directory there, and moved into place only when everything succeeded.
+// a temporary directory there (the file becoming its database), and moved into place only when
+// everything succeeded.
 func Restore(ctx context.Context, o Options, m *catalog.Manifest, ro RestoreOptions) (*RestoreResult, error) {
 	o.defaults()
 	if err := ro.Validate(); err != nil {
@@ -123,7 +124,7 @@ func restore(ctx context.Context, o *Options, m *catalog.Manifest, ro RestoreOpt
 	defer w.remove()
 	plain := filepath.Join(w.dir, plainName)
 	t := time.Now()
-	if _, err := writePlain(ctx, o, m, plain); err != nil {
+	if _, err := writeRestorePlain(ctx, o, m, plain); err != nil {
 		return nil, err
 	}
 	step(res.Steps, StepDownload, t)
@@ -140,17 +141,24 @@ func restore(ctx context.Context, o *Options, m *catalog.Manifest, ro RestoreOpt
 		res.bump(ro.BumpRevision)
 	}
 	t = time.Now()
-	err = restoreSnapshot(ctx, quiet(o.Logger, "restore"), snapshot.RestoreConfig{
-		SnapshotPath: plain, Name: ro.Name, OutputDataDir: w.data, PeerURLs: ro.PeerURLs,
+	// The verified snapshot becomes the restored member's database, where etcd's restore would
+	// copy it, and the restore is finished there (restore_inplace.go): the whole database is
+	// written once, as etcdutl writes it.
+	db := memberDB(w.data)
+	if err := makeMemberDBDir(w.data); err != nil {
+		return nil, fmt.Errorf("restore work dir: %w", err)
+	}
+	if err := os.Rename(plain, db); err != nil {
+		return nil, fmt.Errorf("restore work dir: %w", err)
+	}
+	err = finishRestore(ctx, quiet(o.Logger, "restore"), snapshot.RestoreConfig{
+		SnapshotPath: db, Name: ro.Name, OutputDataDir: w.data, PeerURLs: ro.PeerURLs,
 		InitialCluster: ro.InitialCluster, InitialClusterToken: ro.InitialClusterToken,
 		RevisionBump: ro.BumpRevision, MarkCompacted: ro.MarkCompacted,
 		SkipHashCheck: true, // the whole file, trailer included, matched the manifest's sha256
 	}, w.lock)
 	if err != nil {
 		return nil, fmt.Errorf("restore into %s: %w", w.data, err)
-	}
-	if err := os.Remove(plain); err != nil {
-		return nil, err
 	}
 	if err := privatize(w.data); err != nil {
 		return nil, fmt.Errorf("restored data %s: %w", w.data, err)
