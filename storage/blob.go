@@ -33,7 +33,7 @@ var _ Store = (*blobStore)(nil)
 // uploadConfig holds the upload settings of a store.
 type uploadConfig struct {
 	partSize    int64 // 0: the driver's default
-	concurrency int   // 0: the driver's default
+	concurrency int   // 0: the scheme's default (limits), not the driver's
 	timeout     time.Duration
 	stall       time.Duration // 0: DefaultStallTimeout
 }
@@ -101,18 +101,21 @@ func (s *blobStore) NewWriter(ctx context.Context, key string, opts ...WriteOpti
 	if err := checkKey(key); err != nil {
 		return nil, fmt.Errorf("upload %s to %s: %w", key, s.url, err)
 	}
-	wo := writeOptions(opts)
-	part := partSize(s.scheme, s.upload.partSize, wo.SizeHint)
+	return s.startUpload(ctx, key, s.writerOptions(key, writeOptions(opts))), nil
+}
+
+// writerOptions are the driver's options for an upload of key.
+func (s *blobStore) writerOptions(key string, wo WriteOptions) *blob.WriterOptions {
 	bo := &blob.WriterOptions{
 		ContentType:    contentType(key),
-		BufferSize:     int(part),
-		MaxConcurrency: s.upload.concurrency,
+		BufferSize:     int(partSize(s.scheme, s.upload.partSize, wo.SizeHint)),
+		MaxConcurrency: s.inFlight(),
 		IfNotExist:     wo.IfNotExist,
 	}
 	if wo.Lock && s.lock != nil {
 		s.lockWrite(bo)
 	}
-	return s.startUpload(ctx, key, bo), nil
+	return bo
 }
 
 func (s *blobStore) NewReader(ctx context.Context, key string) (io.ReadCloser, error) {

@@ -94,12 +94,17 @@ func withUploadTimeout(ctx context.Context, timeout time.Duration) (context.Cont
 // a 1 GB backup to MinIO ran 650 collections and spent 17% of its CPU in them; at 1.5x, 76 and 2%).
 // A backup's memory budget adds it for each destination.
 func (s *blobStore) UploadMemory() int64 {
-	l := limits[s.scheme]
-	n := s.upload.concurrency
-	if n == 0 {
-		n = l.concurrency
+	return 3 * partSize(s.scheme, s.upload.partSize, 0) * int64(s.inFlight()+1) / 2
+}
+
+// inFlight is how many parts an upload to s sends at once: the configured concurrency, or the
+// scheme's default. The default is passed to the driver too, since the drivers' own (5 for S3 and
+// Azure) would buffer more than UploadMemory counts. 0 for a scheme without parts (gs).
+func (s *blobStore) inFlight() int {
+	if s.upload.concurrency != 0 {
+		return s.upload.concurrency
 	}
-	return 3 * partSize(s.scheme, s.upload.partSize, 0) * int64(n+1) / 2
+	return limits[s.scheme].concurrency
 }
 
 // UploadMemory is what an upload to st buffers in memory; 0 for stores that stream (file).

@@ -28,3 +28,19 @@ func TestUploadMemory(t *testing.T) {
 		t.Fatalf("file: %d", got)
 	}
 }
+
+// TestUploadInFlight: an upload sends as many parts at once as UploadMemory counts, the scheme's
+// default passed to the driver rather than the driver's own (5 for S3 and Azure).
+func TestUploadInFlight(t *testing.T) {
+	for _, c := range []struct {
+		scheme      string
+		concurrency int
+		want        int
+	}{{"s3", 0, 4}, {"azblob", 0, 4}, {"s3", 2, 2}, {"gs", 0, 0}} {
+		s := newBlobStore(memblob.OpenBucket(nil), c.scheme, "b", "", c.scheme+"://b", nil)
+		s.upload.concurrency = c.concurrency
+		if got := s.writerOptions("k", WriteOptions{}).MaxConcurrency; got != c.want {
+			t.Errorf("%s, concurrency %d: %d parts in flight, want %d", c.scheme, c.concurrency, got, c.want)
+		}
+	}
+}
