@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -51,61 +50,51 @@ func deep(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill
 	if err != nil {
 		return err
 	}
-	plain := filepath.Join(sc.dir, plainName)
+	// The download is written where the drill member keeps its database: etcd's status reads it
+	// there, and the restore is then finished in place, without a second copy of the database.
+	data := filepath.Join(sc.dir, dataName)
+	if err := makeMemberDBDir(data); err != nil {
+		return fmt.Errorf("scratch dir: %w", err)
+	}
+	db := memberDB(data)
 	t := time.Now()
-	s, err := writePlain(ctx, o, m, plain)
+	s, err := writeRestorePlain(ctx, o, m, db)
 	step(d.Steps, StepDownload, t)
 	sumFigures(d, s)
 	if err != nil {
 		return err
 	}
-	data := filepath.Join(sc.dir, dataName)
-	if err := statusAndRestore(ctx, o, m, d, plain, data, lock); err != nil {
+	if err := status(ctx, m, d, db); err != nil {
 		return err
 	}
-	if err := os.Remove(plain); err != nil { // room for the member
-		return err
+	t = time.Now()
+	err = finishRestore(ctx, quiet(o.Logger, "restore"), snapshot.RestoreConfig{
+		SnapshotPath: db, Name: drillName, OutputDataDir: data,
+		PeerURLs: []string{drillPeerURL}, InitialCluster: drillName + "=" + drillPeerURL, InitialClusterToken: drillName,
+		SkipHashCheck: true, // the whole file, trailer included, matched the manifest's sha256
+	}, lock)
+	step(d.Steps, StepRestore, t)
+	if err := ctx.Err(); err != nil {
+		return err // rather than the error of the killed child
+	}
+	if err != nil {
+		return fmt.Errorf("restore into %s: %w", data, err)
 	}
 	return serve(ctx, o, m, d, data, drillPeerURL, sc.dir, kc)
 }
 
-// statusAndRestore runs snapshot status and the restore side by side: both only read the file.
-func statusAndRestore(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill, plain, data string, hold *os.File) error {
-	type result struct {
-		st  snapstat.Status
-		err error
-		dur float64
-	}
-	done := make(chan result, 1)
-	go func() {
-		t := time.Now()
-		st, err := snapstat.File(ctx, plain)
-		done <- result{st, err, time.Since(t).Round(time.Millisecond).Seconds()}
-	}()
+// status runs etcd's snapshot status on the plain snapshot at db, before the restore changes it,
+// and compares it with the manifest.
+func status(ctx context.Context, m *catalog.Manifest, d *catalog.Drill, db string) error {
 	t := time.Now()
-	rerr := restoreSnapshot(ctx, quiet(o.Logger, "restore"), snapshot.RestoreConfig{
-		SnapshotPath: plain, Name: drillName, OutputDataDir: data,
-		PeerURLs: []string{drillPeerURL}, InitialCluster: drillName + "=" + drillPeerURL, InitialClusterToken: drillName,
-		SkipHashCheck: true, // the whole file, trailer included, matched the manifest's sha256
-	}, hold)
-	step(d.Steps, StepRestore, t)
-	r := <-done
-	d.Steps[StepStatus] = r.dur
-	if err := ctx.Err(); err != nil {
-		return err // rather than the error of the killed children
-	}
-	if r.err != nil {
-		return r.err
-	}
-	d.Figures["status_revision"] = r.st.Revision
-	d.Figures["status_total_keys"] = int64(r.st.TotalKeys)
-	if err := compareStatus(m, r.st); err != nil {
+	st, err := snapstat.File(ctx, db)
+	step(d.Steps, StepStatus, t)
+	if err != nil {
 		return err
 	}
-	if rerr != nil {
-		return fmt.Errorf("restore into %s: %w", data, rerr)
-	}
-	return nil
+	d.Figures["status_revision"] = st.Revision
+	d.Figures["status_total_keys"] = int64(st.TotalKeys)
+	return compareStatus(m, st)
 }
 
 func compareStatus(m *catalog.Manifest, st snapstat.Status) error {
