@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"strings"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
@@ -17,7 +16,6 @@ import (
 
 const (
 	registryPrefix = "/registry/"
-	surveyPage     = 10000 // keys per page of the keys-only walk
 	// drillPeerURL is the peer URL a drill member is restored with and listens on: port 0 gives a
 	// random free port, with no race between choosing it and binding it.
 	drillPeerURL = "http://127.0.0.1:0"
@@ -110,39 +108,4 @@ func (m *member) survey(ctx context.Context) (survey, error) {
 	s.Revision, s.Keys = resp.Header.Revision, resp.Count
 	s.Resources, err = countResources(ctx, m.c, s.Revision)
 	return s, err
-}
-
-// countResources walks the keys under /registry/ (keys only, page by page) at rev.
-func countResources(ctx context.Context, c *clientv3.Client, rev int64) (map[string]int64, error) {
-	out := map[string]int64{}
-	end := clientv3.GetPrefixRangeEnd(registryPrefix)
-	key := registryPrefix
-	for {
-		resp, err := c.Get(ctx, key, clientv3.WithRange(end), clientv3.WithKeysOnly(),
-			clientv3.WithLimit(surveyPage), clientv3.WithRev(rev), clientv3.WithSerializable())
-		if err != nil {
-			return nil, fmt.Errorf("walk %s at revision %d: %w", registryPrefix, rev, err)
-		}
-		for _, kv := range resp.Kvs {
-			out[Resource(string(kv.Key))]++
-		}
-		if !resp.More || len(resp.Kvs) == 0 {
-			return out, nil
-		}
-		key = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
-	}
-}
-
-// Resource names the Kubernetes resource of a key under /registry/: "pods" for
-// /registry/pods/ns/name, and "<group>/<resource>" when the first segment is an API group (it holds
-// a dot), as in /registry/apiregistration.k8s.io/apiservices/name.
-func Resource(key string) string {
-	rest := strings.TrimPrefix(key, registryPrefix)
-	first, rest, _ := strings.Cut(rest, "/")
-	if strings.Contains(first, ".") {
-		if second, _, ok := strings.Cut(rest, "/"); ok {
-			return first + "/" + second
-		}
-	}
-	return first
 }
