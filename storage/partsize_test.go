@@ -11,15 +11,17 @@ func TestPartSize(t *testing.T) {
 		hint   int64
 		want   int64
 	}{
-		{"s3 default", "s3", 0, 0, 8 * mib},
+		{"s3 default", "s3", 0, 0, 5 * mib},
 		{"s3 configured", "s3", 64 * mib, 0, 64 * mib},
-		{"s3 8 GiB db fits the default", "s3", 0, 8 * gib, 8 * mib},
-		{"s3 39 GiB still fits the default", "s3", 0, 39 * gib, 8 * mib},
-		{"s3 40 GiB is past the edge", "s3", 0, 40 * gib, 9 * mib},
+		{"s3 8 GiB db fits the default", "s3", 0, 8 * gib, 5 * mib},
+		{"s3 24 GiB still fits the default", "s3", 0, 24 * gib, 5 * mib},
+		{"s3 25 GiB is past the edge", "s3", 0, 25 * gib, 6 * mib},
+		{"s3 39 GiB", "s3", 0, 39 * gib, 8 * mib},
+		{"s3 40 GiB", "s3", 0, 40 * gib, 9 * mib},
 		{"s3 100 GiB", "s3", 0, 100 * gib, 21 * mib},
 		{"s3 hint below a large configured part", "s3", 64 * mib, 100 * gib, 64 * mib},
 		{"s3 capped at 5 GiB", "s3", 0, 1 << 50, 5 * gib},
-		{"azblob 100 GiB fits 50,000 blocks", "azblob", 0, 100 * gib, 8 * mib},
+		{"azblob 100 GiB fits 50,000 blocks", "azblob", 0, 100 * gib, 5 * mib},
 		{"azblob 1 TiB", "azblob", 0, 1024 * gib, 42 * mib},
 		{"gs has no part limit", "gs", 0, 1024 * gib, 8 * mib},
 		{"file ignores it", "file", 0, 1024 * gib, 0},

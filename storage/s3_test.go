@@ -23,7 +23,7 @@ func TestS3PartSize(t *testing.T) {
 		hint  int64
 		parts string
 	}{
-		{"default 8 MiB", Options{}, 0, "-5"},
+		{"default 5 MiB", Options{}, 0, "-8"},
 		{"part_size 8 MiB", Options{PartSize: 8 << 20, Concurrency: 2}, 0, "-5"},
 		{"hint of 160 GiB grows parts to 33 MiB", Options{}, 160 << 30, "-2"},
 		{"small hint keeps part_size", Options{PartSize: 8 << 20}, size, "-5"},

@@ -9,8 +9,8 @@ import (
 
 func TestUploadMemory(t *testing.T) {
 	s := newBlobStore(memblob.OpenBucket(nil), "s3", "b", "", "s3://b", nil)
-	if got := UploadMemory(s); got != 3*8*mib*5/2 {
-		t.Fatalf("s3 defaults: %d, want 1.5 x 8 MiB x (4 in flight + 1)", got)
+	if got := UploadMemory(s); got != 3*5*mib*5/2 {
+		t.Fatalf("s3 defaults: %d, want 1.5 x 5 MiB x (4 in flight + 1)", got)
 	}
 	s.upload = uploadConfig{partSize: 5 * mib, concurrency: 2}
 	if got := UploadMemory(s); got != 3*5*mib*3/2 {
