@@ -45,8 +45,10 @@ func longCommands() []longCommand {
 		{"fetch", fetch, "snap.db.part"},
 		{"restore download", restore, "etcd.restore-*/snapshot.db"},
 		{"restore step", restore, "etcd.restore-*/data/member/snap/db"},
-		{"verify --deep download", deep, "drill-*/snapshot.db"},
-		{"verify --deep restore step", deep, "drill-*/data/member/snap/db"},
+		// A deep verification downloads straight into the drill member's database; the restore step
+		// makes its WAL.
+		{"verify --deep download", deep, "drill-*/data/member/snap/db"},
+		{"verify --deep restore step", deep, "drill-*/data/member/wal*"},
 	}
 }
 

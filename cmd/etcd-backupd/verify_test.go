@@ -141,7 +141,7 @@ func TestVerifyDeepScratchFull(t *testing.T) {
 	}
 	testgate.Tmpfs(t, scratch, "size=256k,mode=0700") // empty and private: taken over
 	_, stderr, code := e.run("verify", "--deep", m.ID)
-	vrExpect(t, stderr, code, 1, `deep verify \S+ at \S+: write `+scratch+`/drill-\d+/snapshot.db: no space left on device`)
+	vrExpect(t, stderr, code, 1, `deep verify \S+ at \S+: write `+scratch+`/drill-\d+/data/member/snap/db: no space left on device`)
 	if got := files(t, scratch); len(got) != 2 || got[0] != workdir.Marker || got[1] != ".lock" {
 		t.Fatalf("scratch dir holds %v after the failure", got)
 	}
