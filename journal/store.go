@@ -3,8 +3,6 @@ package journal
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -167,12 +165,11 @@ func (j *Journal) Stored(ctx context.Context, m *Manifest) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("segment %s: %w", m.Name, err)
 	}
-	sum := sha256.Sum256(data)
 	switch {
 	case int64(len(data)) != m.Object.Size:
 		return nil, fmt.Errorf("segment %s at %s: stored size %d, manifest says %d (truncated or damaged)",
 			m.Name, j.Store, len(data), m.Object.Size)
-	case hex.EncodeToString(sum[:]) != m.Object.SHA256:
+	case catalog.SHA256Hex(data) != m.Object.SHA256:
 		return nil, fmt.Errorf("segment %s at %s: stored sha256 differs from the manifest (tampered or damaged)",
 			m.Name, j.Store)
 	}

@@ -69,7 +69,10 @@ func (kc *kitCheck) secrets(ctx context.Context, c *clientv3.Client, rev int64, 
 		werr = walkValues(ctx, c, secretsPrefix, rev, secretSample, yield)
 	}
 	if kc.enc == nil {
-		return kc.noConfig(kvs, &werr)
+		if err := noConfig(kvs); err != nil {
+			return err
+		}
+		return werr
 	}
 	s := kc.enc.CheckAll(kvs)
 	if werr != nil {
@@ -86,14 +89,14 @@ func (kc *kitCheck) secrets(ctx context.Context, c *clientv3.Client, rev int64, 
 }
 
 // noConfig fails on the first Secret stored encrypted: the kit cannot read it.
-func (kc *kitCheck) noConfig(kvs iter.Seq2[string, []byte], werr *error) error {
+func noConfig(kvs iter.Seq2[string, []byte]) error {
 	for key, v := range kvs {
 		if bytes.HasPrefix(v, []byte("k8s:enc:")) {
 			return fmt.Errorf("kit: Secret %s is encrypted at rest (%.40s...), but the kit holds no "+
 				"EncryptionConfiguration (kit.encryption_config)", key, v)
 		}
 	}
-	return *werr
+	return nil
 }
 
 // walkValues yields the keys and values under prefix at rev, page by page, up to limit.
