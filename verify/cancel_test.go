@@ -1,10 +1,14 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,7 +47,8 @@ func TestCancelStopsPromptly(t *testing.T) {
 		{"restore download", restore, ""},
 		{"restore step", restore, "data.restore-*/data/member/snap/db"},
 		{"deep download", deep, ""},
-		{"deep restore step", deep, "drill-*/data/member/snap/db"},
+		{"deep status", deep, statusChild},
+		{"deep restore step", deep, "drill-*/data/member/wal*"},
 		{"deep serve", deep, "drill-*/client.sock"},
 	}
 	for _, c := range cases {
@@ -52,9 +57,12 @@ func TestCancelStopsPromptly(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			tr := &trigger{cancel: cancel}
-			if c.at == "" {
+			switch c.at {
+			case "":
 				o.Progress = tr.atTenth
-			} else {
+			case statusChild:
+				go tr.whenChild(ctx, "ETCD_BACKUPD_SNAPSHOT_STATUS=")
+			default:
 				go tr.whenExists(ctx, []string{filepath.Join(out, c.at), filepath.Join(o.ScratchDir, c.at)})
 			}
 			err := c.run(ctx, o, out)
@@ -129,6 +137,34 @@ func (p *progressTrigger) Write(b []byte) (int, error) {
 }
 
 func (p *progressTrigger) Close() error { return nil }
+
+// statusChild marks the stage during which etcd's status runs in a child process.
+const statusChild = "(status child)"
+
+// whenChild cancels as soon as a child of this process runs with env (NAME=) in its environment.
+func (tr *trigger) whenChild(ctx context.Context, env string) {
+	self := strconv.Itoa(os.Getpid())
+	for ctx.Err() == nil {
+		stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+		for _, st := range stats {
+			b, err := os.ReadFile(st)
+			i := bytes.LastIndexByte(b, ')')
+			if err != nil || i < 0 {
+				continue
+			}
+			// After "pid (comm)": state, then the parent's pid.
+			if f := strings.Fields(string(b[i+1:])); len(f) < 2 || f[1] != self {
+				continue
+			}
+			environ, _ := os.ReadFile(filepath.Join(filepath.Dir(st), "environ"))
+			if bytes.Contains(environ, []byte("\x00"+env)) {
+				tr.fire()
+				return
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
 
 // whenExists cancels as soon as a file matches one of globs.
 func (tr *trigger) whenExists(ctx context.Context, globs []string) {

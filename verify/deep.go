@@ -89,6 +89,9 @@ func status(ctx context.Context, m *catalog.Manifest, d *catalog.Drill, db strin
 	t := time.Now()
 	st, err := snapstat.File(ctx, db)
 	step(d.Steps, StepStatus, t)
+	if ctx.Err() != nil {
+		return ctx.Err() // rather than the error of the killed child
+	}
 	if err != nil {
 		return err
 	}
