@@ -58,7 +58,7 @@ func deep(ctx context.Context, o *Options, m *catalog.Manifest, d *catalog.Drill
 	}
 	db := memberDB(data)
 	t := time.Now()
-	s, err := writeRestorePlain(ctx, o, m, db)
+	s, err := writePlain(ctx, o, m, db)
 	step(d.Steps, StepDownload, t)
 	sumFigures(d, s)
 	if err != nil {

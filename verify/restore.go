@@ -124,7 +124,7 @@ func restore(ctx context.Context, o *Options, m *catalog.Manifest, ro RestoreOpt
 	defer w.remove()
 	plain := filepath.Join(w.dir, plainName)
 	t := time.Now()
-	if _, err := writeRestorePlain(ctx, o, m, plain); err != nil {
+	if _, err := writePlain(ctx, o, m, plain); err != nil {
 		return nil, err
 	}
 	step(res.Steps, StepDownload, t)

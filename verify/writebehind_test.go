@@ -10,7 +10,7 @@ import (
 
 // TestWriteBehind writes a little over two chunks through writeBehind in odd-sized pieces: the
 // file holds exactly what was written, the writeback of every whole chunk was started, and a
-// writeHook error fails the write as it does writePlain's.
+// writeHook error fails the write as it does any plain snapshot write.
 func TestWriteBehind(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "f")
 	f, err := createPrivate(path)
